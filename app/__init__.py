@@ -1,0 +1,1 @@
+"""A cited, plain-language explainer on immigration enforcement and Los Angeles policy."""

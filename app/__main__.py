@@ -1,0 +1,56 @@
+"""Command line: `python -m app check` validates content; `python -m app serve` runs the site."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from .errors import ContentError
+from .loader import load_content
+from .settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="validate every content file and list all problems")
+    serve = commands.add_parser("serve", help="validate content, then serve the site")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
+    serve.add_argument("--reload", action="store_true", help="reload on code changes (development)")
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    if args.command == "check":
+        print(f"content OK: {len(content.pages)} pages, {len(content.sources)} sources, "
+              f"{sum(len(s.excerpts) for s in content.sources.values())} excerpts verified")
+        return 0
+
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.run(
+        "app.web:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=None if args.reload else args.workers,
+        reload=args.reload,
+        access_log=False,  # the app logs method, path, status and time; never client addresses
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The `[[name]]` components: timeline, glossary and who's-who, rendered from data files."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from .i18n import long_date
+
+if TYPE_CHECKING:
+    from .render import Renderer
+
+
+def render(name: str, r: Renderer) -> Markup:
+    if name == "timeline":
+        return timeline(r, compact=False)
+    if name == "timeline-compact":
+        return timeline(r, compact=True)
+    if name == "glossary":
+        return glossary(r)
+    if name == "whos-who":
+        return whos_who(r)
+    raise KeyError(name)  # the loader rejects unknown names, so this is a programming error
+
+
+def timeline(r: Renderer, compact: bool) -> Markup:
+    events = sorted(
+        (e for e in r.content.timeline if e.compact or not compact), key=lambda e: e.date
+    )
+    items = [
+        Markup(
+            '<li><time datetime="{iso}">{date}</time> <span class="event">{text} {cites}</span></li>'
+        ).format(
+            iso=e.date.isoformat(),
+            date=long_date(e.date, r.lang),
+            text=r.inline(r.text(e.event)),
+            cites=r.inline("[" + "; ".join("@" + k for k in e.cite) + "]"),
+        )
+        for e in events
+    ]
+    css = "timeline timeline-compact" if compact else "timeline"
+    return Markup('<ol class="{}">\n{}\n</ol>\n').format(css, Markup("\n").join(items))
+
+
+def glossary(r: Renderer) -> Markup:
+    entries = []
+    for entry in sorted(r.content.glossary, key=lambda e: r.text_of(e).term.casefold()):
+        text = r.text_of(entry)
+        entries.append(
+            Markup('<div class="term"><dt id="{id}"><dfn>{term}</dfn></dt><dd>{definition}</dd></div>')
+            .format(id=entry.id, term=text.term, definition=r.inline(text.definition))
+        )
+    return Markup('<dl class="glossary">\n{}\n</dl>\n').format(Markup("\n").join(entries))
+
+
+def whos_who(r: Renderer) -> Markup:
+    groups = []
+    for group in r.content.groups:
+        members = Markup("").join(
+            Markup('<li><span class="who">{name}</span> <span class="role">{role}</span></li>')
+            .format(name=r.text(m.name), role=r.inline(r.text(m.role)))
+            for m in group.members
+        )
+        groups.append(
+            Markup('<li class="group group-{id}"><span class="group-name">{name}</span>'
+                   "<ul>{members}</ul></li>").format(
+                id=group.id, name=r.text(group.name), members=members
+            )
+        )
+    return Markup('<ul class="whos-who" aria-label="{label}">\n{groups}\n</ul>\n').format(
+        label=r.gettext("Who is who"), groups=Markup("\n").join(groups)
+    )

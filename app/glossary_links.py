@@ -1,0 +1,93 @@
+"""Link the first use of each glossary term on a page to its glossary entry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+
+@dataclass
+class GlossaryLinks:
+    """Per-document state in `env['glossary']`: terms to link, and those already linked."""
+
+    href: str  # the glossary page's URL, e.g. /en/glossary/
+    terms: Sequence[tuple[str, re.Pattern[str]]]  # (entry id, pattern of its match words)
+    linked: set[str] = field(default_factory=set)
+
+
+def compile_terms(entries: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, re.Pattern[str]]]:
+    """One pattern per entry; whole words only, longest alternative first."""
+    out = []
+    for entry_id, words in entries:
+        if words:
+            alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            out.append((entry_id, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")))
+    return out
+
+
+def glossary_links_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.after("inline", "glossary_links", _link_terms)
+
+
+def _link_terms(state: StateCore) -> None:
+    links = state.env.get("glossary")
+    if not isinstance(links, GlossaryLinks):
+        return
+    in_heading = False
+    for token in state.tokens:
+        if token.type == "heading_open":
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif token.type == "inline" and not in_heading and token.children:
+            token.children = _link_children(token.children, links)
+
+
+def _link_children(children: list[Token], links: GlossaryLinks) -> list[Token]:
+    out: list[Token] = []
+    link_depth = 0
+    for child in children:
+        if child.type == "link_open":
+            link_depth += 1
+        elif child.type == "link_close":
+            link_depth -= 1
+        if child.type != "text" or link_depth:
+            out.append(child)
+            continue
+        out.extend(_split_text(child, links))
+    return out
+
+
+def _split_text(token: Token, links: GlossaryLinks) -> list[Token]:
+    text = token.content
+    for entry_id, pattern in links.terms:
+        if entry_id in links.linked:
+            continue
+        match = pattern.search(text)
+        if match is None:
+            continue
+        links.linked.add(entry_id)
+        before, word, after = text[: match.start()], match.group(0), text[match.end() :]
+        opening = Token("link_open", "a", 1)
+        opening.attrs = {"href": f"{links.href}#{entry_id}", "class": "term"}
+        closing = Token("link_close", "a", -1)
+        return [
+            *_split_text(_text(before), links),
+            opening,
+            _text(word),
+            closing,
+            *_split_text(_text(after), links),
+        ]
+    return [token]
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token

@@ -1,0 +1,403 @@
+"""Read every content file, validate it, and report all problems in one pass."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from markdown_it.token import Token
+
+from . import frontmatter
+from .citations import COMPONENT_RE, CiteKey, find_keys, parse_key
+from .content import Content, Excerpt, Page, Source
+from .errors import ContentError, Problems
+from .glossary_links import GlossaryLinks, compile_terms
+from .markdown import parser
+from .models import (
+    ID_RE,
+    LANGS,
+    SUMMARY_MAX,
+    GlossaryEntry,
+    Group,
+    PageMeta,
+    Research,
+    SourceMeta,
+    TimelineEvent,
+)
+from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
+
+COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who"}
+RESERVED_ID = re.compile(r"^(quote-\d+|main|site-nav|history|page-sources)$")
+SOURCE_PAGE_IDS = {"reliability", "excerpts", "full-text", "main", "site-nav"}
+
+
+def load_content(root: Path) -> Content:
+    """Load and validate `root` (the content folder); raise ContentError listing every problem."""
+    problems = Problems(root)
+    research = _load_research(root / "research" / "context.yaml", problems)
+    references = {r.id: r for r in research.references} if research else {}
+    facts = {f.id: f for f in research.facts} if research else {}
+    conflicts = {c.id: c for c in research.conflicts} if research else {}
+    sources = _load_sources(root / "sources", conflicts, problems)
+    lookup = _KeyCheck(sources, references, facts)
+
+    timeline = _load_list(root / "timeline.yaml", TimelineEvent, problems, lookup, optional=True)
+    glossary = _load_list(root / "glossary.yaml", GlossaryEntry, problems, lookup, optional=True)
+    groups = _load_list(root / "whos-who.yaml", Group, problems, lookup, optional=True)
+    quote_translations = _load_translations(root / "research", facts, problems)
+
+    pages = _load_pages(root / "pages", glossary, lookup, problems)
+    if problems:
+        raise ContentError(problems.items)
+    return Content(
+        root=root,
+        sources=sources,
+        references=references,
+        facts=facts,
+        conflicts=conflicts,
+        pages=pages,
+        timeline=tuple(timeline),
+        glossary=tuple(glossary),
+        groups=tuple(groups),
+        quote_translations=quote_translations,
+    )
+
+
+# --------------------------------------------------------------------------- research
+
+
+def _load_research(path: Path, problems: Problems) -> Research | None:
+    data, lines = _read_yaml(path, problems)
+    if data is None:
+        return None
+    research = frontmatter.validate(Research, data, lines, path, problems)
+    if research is None:
+        return None
+    ref_ids = {r.id for r in research.references}
+    for index, fact in enumerate(research.facts):
+        for ref in (*fact.references, *filter(None, [fact.quote_reference])):
+            if ref not in ref_ids:
+                problems.add(
+                    path,
+                    f"fact '{fact.id}' names unknown reference '{ref}'.",
+                    line=line_for(lines, ("facts", index)),
+                    hint="add the reference to 'references' or fix the id.",
+                )
+    return research
+
+
+def _read_yaml(path: Path, problems: Problems) -> tuple[Any, dict[Any, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(path, f"cannot read the file ({exc}).", hint="restore the file as UTF-8.")
+        return None, {}
+    try:
+        return parse_with_lines(text)
+    except YamlSyntaxError as exc:
+        problems.add(path, f"malformed YAML: {exc}.", line=exc.line, hint="check the YAML syntax.")
+        return None, {}
+
+
+def _load_translations(
+    folder: Path, facts: dict[str, Any], problems: Problems
+) -> dict[str, dict[str, str]]:
+    """`translations.<lang>.yaml`: {fact-id: translated quote}, returned as {fact-id: {lang: text}}."""
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("translations.*.yaml")):
+        lang = path.name.split(".")[1]
+        data, lines = _read_yaml(path, problems)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.add(path, "must map fact ids to translated quotes.", line=1)
+            continue
+        for fact_id, text in data.items():
+            fact = facts.get(fact_id)
+            if fact is None or fact.quote is None:
+                problems.add(
+                    path,
+                    f"'{fact_id}' is not a research fact with a quote.",
+                    line=line_for(lines, (str(fact_id),)),
+                    hint="use the id of a fact that has a 'quote' field in context.yaml.",
+                )
+            elif not isinstance(text, str) or not text.strip():
+                problems.add(path, f"'{fact_id}' needs a translation text.", line=1)
+            else:
+                out.setdefault(fact_id, {})[lang] = text
+    return out
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _load_sources(folder: Path, conflicts: dict[str, Any], problems: Problems) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for path in sorted(folder.glob("*.md")):
+        source_id = path.stem
+        if not ID_RE.match(source_id):
+            problems.add(path, "the file name must be a lowercase id like 'article-000.md'.")
+            continue
+        doc = frontmatter.split(path, path.read_text(encoding="utf-8"), problems)
+        if doc is None:
+            continue
+        meta = frontmatter.validate(SourceMeta, doc.data, doc.lines, path, problems)
+        if meta is None:
+            continue
+        for index, conflict in enumerate(meta.conflicts):
+            if conflict not in conflicts:
+                problems.add(
+                    path,
+                    f"unknown conflict '{conflict}'.",
+                    line=line_for(doc.lines, ("conflicts", index)),
+                    field="conflicts",
+                    hint="use an id from 'conflicts' in research/context.yaml.",
+                )
+        excerpts = dict(_locate_excerpts(path, meta, doc, problems))
+        sources[source_id] = Source(source_id, path, meta, doc.body, excerpts)
+    return sources
+
+
+def _locate_excerpts(
+    path: Path, meta: SourceMeta, doc: frontmatter.Document, problems: Problems
+) -> Iterator[tuple[str, Excerpt]]:
+    seen: set[str] = set()
+    for index, spec in enumerate(meta.excerpts):
+        line = line_for(doc.lines, ("excerpts", index, "exact"))
+        where = f"excerpts.{index}"
+        if spec.id in SOURCE_PAGE_IDS:
+            problems.add(path, f"excerpt id '{spec.id}' is used by the source page itself.",
+                         line=line, field=f"{where}.id", hint="choose another id.")
+            continue
+        if spec.id in seen:
+            problems.add(path, f"duplicate excerpt id '{spec.id}'.", line=line, field=where,
+                         hint="give each excerpt its own id.")
+            continue
+        seen.add(spec.id)
+        starts = [m.start() for m in re.finditer(re.escape(spec.exact), doc.body)]
+        prefix, suffix = spec.prefix or "", spec.suffix or ""
+        matches = [
+            s for s in starts
+            if doc.body[:s].endswith(prefix) and doc.body[s + len(spec.exact) :].startswith(suffix)
+        ]
+        if not matches:
+            found = "its prefix/suffix do not match" if starts else "the text is not in the body"
+            problems.add(
+                path,
+                f"excerpt '{spec.id}' not found: {found}.",
+                line=line,
+                field=f"{where}.exact",
+                hint="copy the words from the article character for character, "
+                "including typographic quotes (’ “ ”) and punctuation.",
+            )
+            continue
+        if len(matches) > 1:
+            problems.add(
+                path,
+                f"excerpt '{spec.id}' occurs {len(matches)} times in the body.",
+                line=line,
+                field=f"{where}.exact",
+                hint="add a 'prefix' (the words just before) or 'suffix' (just after) "
+                "that picks out one place.",
+            )
+            continue
+        start = matches[0]
+        end = start + len(spec.exact)
+        yield spec.id, Excerpt(
+            id=spec.id,
+            exact=spec.exact,
+            prefix=prefix or doc.body[max(0, start - 32) : start],
+            suffix=suffix or doc.body[end : end + 32],
+            start=start,
+            end=end,
+            translation=dict(spec.translation),
+        )
+
+
+# --------------------------------------------------------------------------- citation keys
+
+
+class _KeyCheck:
+    """Checks that a citation key names something that exists."""
+
+    def __init__(self, sources: dict[str, Source], references: dict[str, Any],
+                 facts: dict[str, Any]):
+        self.sources, self.references, self.facts = sources, references, facts
+
+    def problem(self, key: CiteKey) -> tuple[str, str] | None:
+        if key.kind == "invalid":
+            return (f"malformed citation item '{key.label}'.",
+                    "write [@source-id#excerpt-id], [@ref:reference-id] or [@quote:fact-id].")
+        if key.kind == "ref" and key.target not in self.references:
+            return (f"unknown reference '{key.target}'.",
+                    _suggest(key.target, self.references, "references in research/context.yaml"))
+        if key.kind == "quote":
+            fact = self.facts.get(key.target)
+            if fact is None or fact.quote is None:
+                quoted = [f for f, v in self.facts.items() if v.quote]
+                return (f"'{key.target}' is not a research fact with a quote.",
+                        _suggest(key.target, quoted, "facts with a 'quote'"))
+        if key.kind == "excerpt":
+            source = self.sources.get(key.target)
+            if source is None:
+                return (f"unknown source '{key.target}'.",
+                        _suggest(key.target, self.sources, "files in content/sources/"))
+            if key.excerpt not in source.excerpts:
+                return (f"unknown excerpt '{key.excerpt}' in source '{key.target}'.",
+                        _suggest(key.excerpt, source.excerpts, f"excerpts of {key.target}"))
+        return None
+
+
+def _suggest(name: str, known: Iterable[str], what: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
+    return (f"did you mean '{close[0]}'? " if close else "") + f"Use one of the {what}."
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def _load_list(path: Path, model: Any, problems: Problems, lookup: _KeyCheck,
+               optional: bool = False) -> list[Any]:
+    if optional and not path.exists():
+        return []
+    data, lines = _read_yaml(path, problems)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.add(path, "must be a YAML list ('- ' items).", line=1)
+        return []
+    items = []
+    for index, raw in enumerate(data):
+        item = frontmatter.validate(model, raw, lines, path, problems, prefix=(index,))
+        if item is None:
+            continue
+        line = line_for(lines, (index,))
+        for key in _data_keys(item):
+            found = lookup.problem(key)
+            if found:
+                problems.add(path, found[0], line=line, hint=found[1], field=f"{index}")
+        items.append(item)
+    ids = [getattr(i, "id", None) for i in items]
+    for dup in {i for i in ids if i and ids.count(i) > 1}:
+        problems.add(path, f"duplicate id '{dup}'.", hint="give each entry its own id.")
+    return items
+
+
+def _data_keys(item: Any) -> Iterator[CiteKey]:
+    if isinstance(item, TimelineEvent):
+        yield from (parse_key("@" + k) for k in item.cite)
+        texts = [item.event.en, item.event.es or ""]
+    elif isinstance(item, GlossaryEntry):
+        texts = [item.en.definition, item.es.definition if item.es else ""]
+    else:
+        texts = [t for m in item.members for t in (m.role.en, m.role.es or "")]
+    for text in texts:
+        yield from find_keys(text)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _load_pages(folder: Path, glossary: list[GlossaryEntry], lookup: _KeyCheck,
+                problems: Problems) -> dict[tuple[str, str], Page]:
+    pages: dict[tuple[str, str], Page] = {}
+    for path in sorted(folder.glob("*/*.md")):
+        lang = path.parent.name
+        if lang not in LANGS:
+            problems.add(path, f"unknown language folder '{lang}'.",
+                         hint=f"put pages in one of: {', '.join(LANGS)}.")
+            continue
+        slug = "" if path.stem == "index" else path.stem
+        if slug and not ID_RE.match(slug):
+            problems.add(path, "the file name must be a lowercase slug like 'special-order-40.md'.")
+            continue
+        page = _load_page(path, lang, slug, glossary, lookup, problems)
+        if page is not None:
+            pages[(lang, slug)] = page
+    for lang in LANGS:
+        keys: dict[str, Page] = {}
+        for (page_lang, _), page in sorted(pages.items()):
+            if page_lang != lang:
+                continue
+            if page.key in keys:
+                problems.add(page.path, f"key '{page.key}' is also used by {keys[page.key].path.name}.",
+                             hint="each page in a language needs its own key.", field="key")
+            keys[page.key] = page
+    return pages
+
+
+def _load_page(path: Path, lang: str, slug: str, glossary: list[GlossaryEntry],
+               lookup: _KeyCheck, problems: Problems) -> Page | None:
+    doc = frontmatter.split(path, path.read_text(encoding="utf-8"), problems)
+    if doc is None:
+        return None
+    meta = frontmatter.validate(PageMeta, doc.data, doc.lines, path, problems)
+    if meta is None:
+        return None
+    if len(meta.summary) > SUMMARY_MAX:
+        problems.add(path, f"is {len(meta.summary)} characters; the limit is {SUMMARY_MAX}.",
+                     line=line_for(doc.lines, ("summary",)), field="summary",
+                     hint="shorten the summary; it is the page's description in search and shares.")
+    if (slug == "") != (meta.key == "overview"):
+        problems.add(path, "only index.md may (and must) have key 'overview'.",
+                     line=line_for(doc.lines, ("key",)), field="key",
+                     hint="rename the file or change its key.")
+    env: dict[str, Any] = {}
+    if meta.key != "glossary":
+        terms = [(e.id, (e.es if lang == "es" and e.es else e.en).match) for e in glossary
+                 if lang == "en" or e.es]
+        env["glossary"] = GlossaryLinks(href=f"/{lang}/{_glossary_slug(lang)}/",
+                                        terms=compile_terms(terms))
+    tokens = parser().parse(doc.body, env)
+    _check_tokens(path, doc.body_line, tokens, lookup, problems)
+    return Page(lang, slug, path, meta, doc.body, tokens, env)
+
+
+def _glossary_slug(lang: str) -> str:
+    return {"es": "glosario"}.get(lang, "glossary")
+
+
+def _check_tokens(path: Path, body_line: int, tokens: list[Token], lookup: _KeyCheck,
+                  problems: Problems) -> None:
+    ids: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        line = body_line + token.map[0] if token.map else None
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            section = token.attrGet("id")
+            title = tokens[index + 1].content.strip()
+            if section is None:
+                problems.add(path, f"heading '{title}' has no explicit id.", line=line,
+                             hint=f"end the heading with an id, e.g. '{{#{_slugify(title)}}}'.")
+            elif not ID_RE.match(str(section)) or RESERVED_ID.match(str(section)):
+                problems.add(path, f"heading id '{section}' is not allowed.", line=line,
+                             hint="use lowercase letters, digits and hyphens; avoid 'quote-N'.")
+            elif section in ids:
+                problems.add(path, f"duplicate id '{section}' (first used on line {ids[section]}).",
+                             line=line, hint="give each heading its own id.")
+            else:
+                ids[str(section)] = line or 0
+        elif token.type == "heading_open" and token.tag == "h1":
+            problems.add(path, "a '#' heading is not allowed in the body.", line=line,
+                         hint="the page title comes from 'title'; use '##' for sections.")
+        elif token.type == "component" and token.meta["name"] not in COMPONENTS:
+            problems.add(path, f"unknown component '[[{token.meta['name']}]]'.", line=line,
+                         hint=f"use one of: {', '.join(sorted(COMPONENTS))}.")
+        elif token.type == "inline" and line is not None:
+            for child in token.children or ():
+                if child.type != "citation":
+                    continue
+                at = line + token.content[: child.meta["offset"]].count("\n")
+                for key in child.meta["keys"]:
+                    found = lookup.problem(key)
+                    if found:
+                        problems.add(path, f"citation: {found[0]}", line=at, hint=found[1])
+        elif token.type == "text" and COMPONENT_RE.search(token.content or ""):
+            problems.add(path, "a component must stand alone on its own line.", line=line)
+
+
+def _slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "section"

@@ -1,0 +1,21 @@
+"""The one Markdown parser the site uses, with its plugins."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from markdown_it import MarkdownIt
+
+from .citations import citation_plugin, component_plugin, heading_ids_plugin
+from .glossary_links import glossary_links_plugin
+
+
+@cache
+def parser() -> MarkdownIt:
+    """CommonMark plus tables; raw HTML off, so content cannot inject markup."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    citation_plugin(md)
+    heading_ids_plugin(md)
+    component_plugin(md)
+    glossary_links_plugin(md)
+    return md

@@ -1,0 +1,143 @@
+"""Schemas of the content files. Pydantic checks types; the loader turns errors into hints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGS = ("en", "es")
+SUMMARY_MAX = 160
+
+
+def _check_id(value: str) -> str:
+    if not ID_RE.match(value):
+        raise ValueError("use lowercase ASCII letters, digits and single hyphens (like 'dea-post')")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Copy(Strict):
+    url: str
+    note: str = ""
+
+
+class ExcerptSpec(Strict):
+    id: Id
+    exact: str = Field(min_length=1)
+    prefix: str | None = None
+    suffix: str | None = None
+    translation: dict[str, str] = Field(default_factory=dict)
+
+
+class SourceMeta(Strict):
+    title: str
+    title_basis: str
+    publisher: str | None
+    author: str | None
+    published: dt.date | None
+    url: str | None
+    language: str = "en"
+    original_file: str | None = None
+    copies: tuple[Copy, ...] = ()
+    dating: str = ""
+    reliability: str
+    conflicts: tuple[str, ...] = ()
+    checked: dt.date
+    excerpts: tuple[ExcerptSpec, ...]
+
+
+class Change(Strict):
+    date: dt.date
+    note: str
+
+
+class PageMeta(Strict):
+    key: Id
+    title: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    nav: int
+    updated: dt.date
+    changes: tuple[Change, ...] = Field(min_length=1)
+
+
+class Reference(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    title: str
+    publisher: str
+    url: str
+    published: dt.date | None
+    kind: str
+    note: str = ""
+
+
+class Fact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    topic: str
+    statement: str
+    date: dt.date | None = None
+    references: tuple[str, ...]
+    confidence: str
+    quote: str | None = None
+    quote_reference: str | None = None
+
+
+class Conflict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    topic: str
+    statement: str
+    references: tuple[str, ...]
+
+
+class Research(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    references: tuple[Reference, ...]
+    facts: tuple[Fact, ...]
+    conflicts: tuple[Conflict, ...]
+
+
+class Localized(Strict):
+    en: str
+    es: str | None = None
+
+
+class TimelineEvent(Strict):
+    date: dt.date
+    event: Localized
+    cite: tuple[str, ...] = Field(min_length=1)
+    compact: bool = False
+
+
+class GlossaryText(Strict):
+    term: str
+    match: tuple[str, ...] = ()
+    definition: str
+
+
+class GlossaryEntry(Strict):
+    id: Id
+    en: GlossaryText
+    es: GlossaryText | None = None
+
+
+class Member(Strict):
+    name: Localized
+    role: Localized
+
+
+class Group(Strict):
+    id: Id
+    name: Localized
+    members: tuple[Member, ...]

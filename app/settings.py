@@ -1,0 +1,35 @@
+"""Settings from the environment, read once; tests pass their own."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    content_dir: Path = ROOT / "content"
+    templates_dir: Path = ROOT / "templates"
+    static_dir: Path = ROOT / "static"
+    locales_dir: Path = ROOT / "locales"
+    site_url: str = "http://127.0.0.1:8000"  # makes canonical, share and card URLs absolute
+    contact_email: str | None = None  # shown on the about page only when set
+    hsts: bool = False  # send Strict-Transport-Security (only when served over HTTPS)
+    forwarded_allow_ips: str = "127.0.0.1"
+    site_name: dict[str, str] = field(
+        default_factory=lambda: {"en": "LA Enforcement Explained", "es": "LA: la ley, explicada"}
+    )
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            content_dir=Path(env.get("CONTENT_DIR", str(ROOT / "content"))),
+            site_url=env.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            contact_email=env.get("CONTACT_EMAIL") or None,
+            hsts=env.get("HSTS", "").lower() in ("1", "true", "yes"),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        )

@@ -1,0 +1,103 @@
+"""The ASGI app: routes are look-ups into the pre-built site; only a few responses are dynamic."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from . import urls
+from .middleware import SecurityHeaders
+from .prebuilt import Prebuilt, etag_matches
+from .settings import Settings
+from .site import Site, build_site
+
+log = logging.getLogger("app")
+READ_METHODS = ["GET", "HEAD"]
+
+
+def serve(item: Prebuilt, request: Request, status: int = 200,
+          extra: dict[str, str] | None = None) -> Response:
+    """Send a pre-built response: the variant the client accepts, 304 on a matching ETag."""
+    variant = item.choose(request.headers.get("accept-encoding", ""))
+    headers = dict(item.headers(variant))
+    headers.update(extra or {})
+    if status == 200 and etag_matches(request.headers.get("if-none-match", ""), variant.etag):
+        keep = {k: v for k, v in headers.items() if k in ("etag", "cache-control", "vary")}
+        return Response(status_code=304, headers=keep)
+    headers["content-length"] = str(len(variant.body))
+    body = b"" if request.method == "HEAD" else variant.body
+    return Response(body, status_code=status, headers=headers)
+
+
+def negotiate(accept_language: str, langs: list[str]) -> str:
+    """The best of `langs` for an Accept-Language header; the first language otherwise."""
+    best, best_q = langs[0], 0.0
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        q = 1.0 - index / 1000  # earlier entries win ties
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if primary in langs and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def lang_of(path: str, site: Site) -> str:
+    first = path.strip("/").split("/", 1)[0]
+    return first if first in site.langs else site.langs[0]
+
+
+def create_app(settings: Settings | None = None, site: Site | None = None) -> FastAPI:
+    """Build the site (raises ContentError on invalid content) and the app that serves it."""
+    settings = settings or Settings.from_env()
+    site = site or build_site(settings)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.site = site
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts)
+
+    def error_response(request: Request, status: int, extra: dict[str, str] | None = None) -> Response:
+        page = site.error(lang_of(request.url.path, site), status)
+        return serve(page, request, status, extra)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        status = exc.status_code if exc.status_code in (400, 404, 405) else 400
+        extra = {"allow": "GET, HEAD"} if status == 405 else None
+        return error_response(request, status, extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 400)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return error_response(request, 500)
+
+    @app.api_route("/", methods=READ_METHODS, include_in_schema=False)
+    def root(request: Request) -> Response:
+        lang = negotiate(request.headers.get("accept-language", ""), site.langs)
+        return RedirectResponse(urls.page(lang, ""), status_code=302,
+                                headers={"vary": "Accept-Language", "cache-control": "no-cache"})
+
+    @app.api_route("/{path:path}", methods=READ_METHODS, include_in_schema=False)
+    def prebuilt(path: str, request: Request) -> Response:
+        full = request.url.path
+        item = site.responses.get(full)
+        if item is not None:
+            return serve(item, request)
+        for candidate in (full + "/", full.lower(), full.lower() + "/"):
+            if candidate != full and candidate in site.responses:
+                query = f"?{request.url.query}" if request.url.query else ""
+                return RedirectResponse(candidate + query, status_code=301)
+        return error_response(request, 404)
+
+    return app

@@ -1,0 +1,55 @@
+"""YAML parsing that remembers the line of every key, so errors can point at it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+class YamlSyntaxError(ValueError):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.line = line
+
+
+def parse_with_lines(text: str, first_line: int = 1) -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML text; return the data and a map from key paths to 1-based file lines.
+
+    `first_line` is the file line on which `text` starts (front matter starts after `---`).
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + first_line if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise YamlSyntaxError(str(problem), line) from exc
+    lines: dict[Path_, int] = {}
+    if node is not None:
+        _walk(node, (), lines, first_line)
+    return data, lines
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], offset: int) -> None:
+    lines[path] = node.start_mark.line + offset
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = path + (str(key_node.value),)
+            _walk(value_node, key, lines, offset)
+            lines[key] = key_node.start_mark.line + offset
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), lines, offset)
+
+
+def line_for(lines: dict[Path_, int], path: Path_) -> int | None:
+    """The line of `path`, or of its nearest parent that has one."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())
