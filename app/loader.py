@@ -304,7 +304,9 @@ def _data_keys(item: Any) -> Iterator[CiteKey]:
 
 def _load_pages(folder: Path, glossary: list[GlossaryEntry], lookup: _KeyCheck,
                 problems: Problems) -> dict[tuple[str, str], Page]:
-    pages: dict[tuple[str, str], Page] = {}
+    """Two passes: front matter of every page first (to find each language's glossary page),
+    then the Markdown bodies."""
+    heads: list[tuple[Path, str, str, frontmatter.Document, PageMeta]] = []
     for path in sorted(folder.glob("*/*.md")):
         lang = path.parent.name
         if lang not in LANGS:
@@ -315,23 +317,33 @@ def _load_pages(folder: Path, glossary: list[GlossaryEntry], lookup: _KeyCheck,
         if slug and not ID_RE.match(slug):
             problems.add(path, "the file name must be a lowercase slug like 'special-order-40.md'.")
             continue
-        page = _load_page(path, lang, slug, glossary, lookup, problems)
-        if page is not None:
-            pages[(lang, slug)] = page
-    for lang in LANGS:
-        keys: dict[str, Page] = {}
-        for (page_lang, _), page in sorted(pages.items()):
-            if page_lang != lang:
-                continue
-            if page.key in keys:
-                problems.add(page.path, f"key '{page.key}' is also used by {keys[page.key].path.name}.",
-                             hint="each page in a language needs its own key.", field="key")
-            keys[page.key] = page
+        head = _page_head(path, slug, problems)
+        if head is not None:
+            heads.append((path, lang, slug, *head))
+    glossary_urls = {lang: f"/{lang}/{slug}/" for _, lang, slug, _, meta in heads
+                     if meta.key == "glossary"}
+    pages: dict[tuple[str, str], Page] = {}
+    keys: dict[tuple[str, str], Path] = {}
+    for path, lang, slug, doc, meta in heads:
+        if (lang, meta.key) in keys:
+            problems.add(path, f"key '{meta.key}' is also used by {keys[(lang, meta.key)].name}.",
+                         line=line_for(doc.lines, ("key",)), field="key",
+                         hint="each page in a language needs its own key.")
+            continue
+        keys[(lang, meta.key)] = path
+        env: dict[str, Any] = {}
+        if meta.key != "glossary" and lang in glossary_urls:
+            terms = [(e.id, (e.es if lang == "es" and e.es else e.en).match) for e in glossary
+                     if lang == "en" or e.es]
+            env["glossary"] = GlossaryLinks(href=glossary_urls[lang], terms=compile_terms(terms))
+        tokens = parser().parse(doc.body, env)
+        _check_tokens(path, doc.body_line, tokens, lookup, problems)
+        pages[(lang, slug)] = Page(lang, slug, path, meta, doc.body, tokens, env)
     return pages
 
 
-def _load_page(path: Path, lang: str, slug: str, glossary: list[GlossaryEntry],
-               lookup: _KeyCheck, problems: Problems) -> Page | None:
+def _page_head(path: Path, slug: str,
+               problems: Problems) -> tuple[frontmatter.Document, PageMeta] | None:
     doc = frontmatter.split(path, path.read_text(encoding="utf-8"), problems)
     if doc is None:
         return None
@@ -346,19 +358,7 @@ def _load_page(path: Path, lang: str, slug: str, glossary: list[GlossaryEntry],
         problems.add(path, "only index.md may (and must) have key 'overview'.",
                      line=line_for(doc.lines, ("key",)), field="key",
                      hint="rename the file or change its key.")
-    env: dict[str, Any] = {}
-    if meta.key != "glossary":
-        terms = [(e.id, (e.es if lang == "es" and e.es else e.en).match) for e in glossary
-                 if lang == "en" or e.es]
-        env["glossary"] = GlossaryLinks(href=f"/{lang}/{_glossary_slug(lang)}/",
-                                        terms=compile_terms(terms))
-    tokens = parser().parse(doc.body, env)
-    _check_tokens(path, doc.body_line, tokens, lookup, problems)
-    return Page(lang, slug, path, meta, doc.body, tokens, env)
-
-
-def _glossary_slug(lang: str) -> str:
-    return {"es": "glosario"}.get(lang, "glossary")
+    return doc, meta
 
 
 def _check_tokens(path: Path, body_line: int, tokens: list[Token], lookup: _KeyCheck,
