@@ -30,8 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.report(), file=sys.stderr)
         return 1
     if args.command == "check":
-        print(f"content OK: {len(content.pages)} pages, {len(content.sources)} sources, "
-              f"{sum(len(s.excerpts) for s in content.sources.values())} excerpts verified")
+        print(
+            f"content OK: {len(content.pages)} pages, {len(content.sources)} sources, "
+            f"{sum(len(s.excerpts) for s in content.sources.values())} excerpts verified"
+        )
         return 0
 
     import uvicorn

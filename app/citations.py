@@ -150,6 +150,7 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     if match is None:
         return False
     if not silent:
+        state.pending = state.pending.rstrip(" \t")  # the marker hugs the sentence's last mark
         token = state.push("citation", "", 0)
         token.meta = {"keys": parse_keys(match.group(1)), "offset": state.pos}
     state.pos = match.end()
@@ -258,7 +259,7 @@ def render_citation(
                 '<span class="visually-hidden">{label} </span>{n}</a>'
             ).format(n=number, label=_("Quote"))
         )
-    html = ""
+    html = Markup("")
     if markers:
         html += Markup('<sup class="cite">{}</sup>').format(Markup(", ").join(markers))
     if refs:
@@ -326,4 +327,3 @@ def render_component(
     self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
     return str(context(env).component(tokens[idx].meta["name"]))
-

@@ -30,7 +30,8 @@ def timeline(r: Renderer, compact: bool) -> Markup:
     )
     items = [
         Markup(
-            '<li><time datetime="{iso}">{date}</time> <span class="event">{text} {cites}</span></li>'
+            '<li><time datetime="{iso}">{date}</time> '
+            '<span class="event">{text} {cites}</span></li>'
         ).format(
             iso=e.date.isoformat(),
             date=long_date(e.date, r.lang),
@@ -48,8 +49,9 @@ def glossary(r: Renderer) -> Markup:
     for entry in sorted(r.content.glossary, key=lambda e: r.text_of(e).term.casefold()):
         text = r.text_of(entry)
         entries.append(
-            Markup('<div class="term"><dt id="{id}"><dfn>{term}</dfn></dt><dd>{definition}</dd></div>')
-            .format(id=entry.id, term=text.term, definition=r.inline(text.definition))
+            Markup(
+                '<div class="term"><dt id="{id}"><dfn>{term}</dfn></dt><dd>{definition}</dd></div>'
+            ).format(id=entry.id, term=text.term, definition=r.inline(text.definition))
         )
     return Markup('<dl class="glossary">\n{}\n</dl>\n').format(Markup("\n").join(entries))
 
@@ -58,15 +60,16 @@ def whos_who(r: Renderer) -> Markup:
     groups = []
     for group in r.content.groups:
         members = Markup("").join(
-            Markup('<li><span class="who">{name}</span> <span class="role">{role}</span></li>')
-            .format(name=r.text(m.name), role=r.inline(r.text(m.role)))
+            Markup(
+                '<li><span class="who">{name}</span> <span class="role">{role}</span></li>'
+            ).format(name=r.text(m.name), role=r.inline(r.text(m.role)))
             for m in group.members
         )
         groups.append(
-            Markup('<li class="group group-{id}"><span class="group-name">{name}</span>'
-                   "<ul>{members}</ul></li>").format(
-                id=group.id, name=r.text(group.name), members=members
-            )
+            Markup(
+                '<li class="group group-{id}"><span class="group-name">{name}</span>'
+                "<ul>{members}</ul></li>"
+            ).format(id=group.id, name=r.text(group.name), members=members)
         )
     return Markup('<ul class="whos-who" aria-label="{label}">\n{groups}\n</ul>\n').format(
         label=r.gettext("Who is who"), groups=Markup("\n").join(groups)

@@ -40,6 +40,7 @@ class Source:
     meta: SourceMeta
     body: str
     excerpts: dict[str, Excerpt]
+    declared: frozenset[str] = frozenset()  # every excerpt id in the file, located or not
 
 
 @dataclass(frozen=True)

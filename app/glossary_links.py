@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -21,7 +20,9 @@ class GlossaryLinks:
     linked: set[str] = field(default_factory=set)
 
 
-def compile_terms(entries: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, re.Pattern[str]]]:
+def compile_terms(
+    entries: Sequence[tuple[str, Sequence[str]]],
+) -> list[tuple[str, re.Pattern[str]]]:
     """One pattern per entry; whole words only, longest alternative first."""
     out = []
     for entry_id, words in entries:

@@ -104,7 +104,7 @@ def _read_yaml(path: Path, problems: Problems) -> tuple[Any, dict[Any, int]]:
 def _load_translations(
     folder: Path, facts: dict[str, Any], problems: Problems
 ) -> dict[str, dict[str, str]]:
-    """`translations.<lang>.yaml`: {fact-id: translated quote}, returned as {fact-id: {lang: text}}."""
+    """Read `translations.<lang>.yaml` ({fact-id: quote}) into {fact-id: {lang: quote}}."""
     out: dict[str, dict[str, str]] = {}
     for path in sorted(folder.glob("translations.*.yaml")):
         lang = path.name.split(".")[1]
@@ -156,7 +156,8 @@ def _load_sources(folder: Path, conflicts: dict[str, Any], problems: Problems) -
                     hint="use an id from 'conflicts' in research/context.yaml.",
                 )
         excerpts = dict(_locate_excerpts(path, meta, doc, problems))
-        sources[source_id] = Source(source_id, path, meta, doc.body, excerpts)
+        declared = frozenset(e.id for e in meta.excerpts)
+        sources[source_id] = Source(source_id, path, meta, doc.body, excerpts, declared)
     return sources
 
 
@@ -168,18 +169,29 @@ def _locate_excerpts(
         line = line_for(doc.lines, ("excerpts", index, "exact"))
         where = f"excerpts.{index}"
         if spec.id in SOURCE_PAGE_IDS:
-            problems.add(path, f"excerpt id '{spec.id}' is used by the source page itself.",
-                         line=line, field=f"{where}.id", hint="choose another id.")
+            problems.add(
+                path,
+                f"excerpt id '{spec.id}' is used by the source page itself.",
+                line=line,
+                field=f"{where}.id",
+                hint="choose another id.",
+            )
             continue
         if spec.id in seen:
-            problems.add(path, f"duplicate excerpt id '{spec.id}'.", line=line, field=where,
-                         hint="give each excerpt its own id.")
+            problems.add(
+                path,
+                f"duplicate excerpt id '{spec.id}'.",
+                line=line,
+                field=where,
+                hint="give each excerpt its own id.",
+            )
             continue
         seen.add(spec.id)
         starts = [m.start() for m in re.finditer(re.escape(spec.exact), doc.body)]
         prefix, suffix = spec.prefix or "", spec.suffix or ""
         matches = [
-            s for s in starts
+            s
+            for s in starts
             if doc.body[:s].endswith(prefix) and doc.body[s + len(spec.exact) :].startswith(suffix)
         ]
         if not matches:
@@ -190,7 +202,7 @@ def _locate_excerpts(
                 line=line,
                 field=f"{where}.exact",
                 hint="copy the words from the article character for character, "
-                "including typographic quotes (’ “ ”) and punctuation.",
+                "including typographic quotes and apostrophes, and punctuation.",
             )
             continue
         if len(matches) > 1:
@@ -205,14 +217,17 @@ def _locate_excerpts(
             continue
         start = matches[0]
         end = start + len(spec.exact)
-        yield spec.id, Excerpt(
-            id=spec.id,
-            exact=spec.exact,
-            prefix=prefix or doc.body[max(0, start - 32) : start],
-            suffix=suffix or doc.body[end : end + 32],
-            start=start,
-            end=end,
-            translation=dict(spec.translation),
+        yield (
+            spec.id,
+            Excerpt(
+                id=spec.id,
+                exact=spec.exact,
+                prefix=prefix or doc.body[max(0, start - 32) : start],
+                suffix=suffix or doc.body[end : end + 32],
+                start=start,
+                end=end,
+                translation=dict(spec.translation),
+            ),
         )
 
 
@@ -222,31 +237,42 @@ def _locate_excerpts(
 class _KeyCheck:
     """Checks that a citation key names something that exists."""
 
-    def __init__(self, sources: dict[str, Source], references: dict[str, Any],
-                 facts: dict[str, Any]):
+    def __init__(
+        self, sources: dict[str, Source], references: dict[str, Any], facts: dict[str, Any]
+    ):
         self.sources, self.references, self.facts = sources, references, facts
 
     def problem(self, key: CiteKey) -> tuple[str, str] | None:
         if key.kind == "invalid":
-            return (f"malformed citation item '{key.label}'.",
-                    "write [@source-id#excerpt-id], [@ref:reference-id] or [@quote:fact-id].")
+            return (
+                f"malformed citation item '{key.label}'.",
+                "write [@source-id#excerpt-id], [@ref:reference-id] or [@quote:fact-id].",
+            )
         if key.kind == "ref" and key.target not in self.references:
-            return (f"unknown reference '{key.target}'.",
-                    _suggest(key.target, self.references, "references in research/context.yaml"))
+            return (
+                f"unknown reference '{key.target}'.",
+                _suggest(key.target, self.references, "references in research/context.yaml"),
+            )
         if key.kind == "quote":
             fact = self.facts.get(key.target)
             if fact is None or fact.quote is None:
                 quoted = [f for f, v in self.facts.items() if v.quote]
-                return (f"'{key.target}' is not a research fact with a quote.",
-                        _suggest(key.target, quoted, "facts with a 'quote'"))
+                return (
+                    f"'{key.target}' is not a research fact with a quote.",
+                    _suggest(key.target, quoted, "facts with a 'quote'"),
+                )
         if key.kind == "excerpt":
             source = self.sources.get(key.target)
             if source is None:
-                return (f"unknown source '{key.target}'.",
-                        _suggest(key.target, self.sources, "files in content/sources/"))
-            if key.excerpt not in source.excerpts:
-                return (f"unknown excerpt '{key.excerpt}' in source '{key.target}'.",
-                        _suggest(key.excerpt, source.excerpts, f"excerpts of {key.target}"))
+                return (
+                    f"unknown source '{key.target}'.",
+                    _suggest(key.target, self.sources, "files in content/sources/"),
+                )
+            if key.excerpt not in source.declared:
+                return (
+                    f"unknown excerpt '{key.excerpt}' in source '{key.target}'.",
+                    _suggest(key.excerpt, source.excerpts, f"excerpts of {key.target}"),
+                )
         return None
 
 
@@ -260,8 +286,9 @@ def _suggest(name: str, known: Iterable[str], what: str) -> str:
 # --------------------------------------------------------------------------- data files
 
 
-def _load_list(path: Path, model: Any, problems: Problems, lookup: _KeyCheck,
-               optional: bool = False) -> list[Any]:
+def _load_list(
+    path: Path, model: Any, problems: Problems, lookup: _KeyCheck, optional: bool = False
+) -> list[Any]:
     if optional and not path.exists():
         return []
     data, lines = _read_yaml(path, problems)
@@ -302,16 +329,20 @@ def _data_keys(item: Any) -> Iterator[CiteKey]:
 # --------------------------------------------------------------------------- pages
 
 
-def _load_pages(folder: Path, glossary: list[GlossaryEntry], lookup: _KeyCheck,
-                problems: Problems) -> dict[tuple[str, str], Page]:
+def _load_pages(
+    folder: Path, glossary: list[GlossaryEntry], lookup: _KeyCheck, problems: Problems
+) -> dict[tuple[str, str], Page]:
     """Two passes: front matter of every page first (to find each language's glossary page),
     then the Markdown bodies."""
     heads: list[tuple[Path, str, str, frontmatter.Document, PageMeta]] = []
     for path in sorted(folder.glob("*/*.md")):
         lang = path.parent.name
         if lang not in LANGS:
-            problems.add(path, f"unknown language folder '{lang}'.",
-                         hint=f"put pages in one of: {', '.join(LANGS)}.")
+            problems.add(
+                path,
+                f"unknown language folder '{lang}'.",
+                hint=f"put pages in one of: {', '.join(LANGS)}.",
+            )
             continue
         slug = "" if path.stem == "index" else path.stem
         if slug and not ID_RE.match(slug):
@@ -320,21 +351,29 @@ def _load_pages(folder: Path, glossary: list[GlossaryEntry], lookup: _KeyCheck,
         head = _page_head(path, slug, problems)
         if head is not None:
             heads.append((path, lang, slug, *head))
-    glossary_urls = {lang: f"/{lang}/{slug}/" for _, lang, slug, _, meta in heads
-                     if meta.key == "glossary"}
+    glossary_urls = {
+        lang: f"/{lang}/{slug}/" for _, lang, slug, _, meta in heads if meta.key == "glossary"
+    }
     pages: dict[tuple[str, str], Page] = {}
     keys: dict[tuple[str, str], Path] = {}
     for path, lang, slug, doc, meta in heads:
         if (lang, meta.key) in keys:
-            problems.add(path, f"key '{meta.key}' is also used by {keys[(lang, meta.key)].name}.",
-                         line=line_for(doc.lines, ("key",)), field="key",
-                         hint="each page in a language needs its own key.")
+            problems.add(
+                path,
+                f"key '{meta.key}' is also used by {keys[(lang, meta.key)].name}.",
+                line=line_for(doc.lines, ("key",)),
+                field="key",
+                hint="each page in a language needs its own key.",
+            )
             continue
         keys[(lang, meta.key)] = path
         env: dict[str, Any] = {}
         if meta.key != "glossary" and lang in glossary_urls:
-            terms = [(e.id, (e.es if lang == "es" and e.es else e.en).match) for e in glossary
-                     if lang == "en" or e.es]
+            terms = [
+                (e.id, (e.es if lang == "es" and e.es else e.en).match)
+                for e in glossary
+                if lang == "en" or e.es
+            ]
             env["glossary"] = GlossaryLinks(href=glossary_urls[lang], terms=compile_terms(terms))
         tokens = parser().parse(doc.body, env)
         _check_tokens(path, doc.body_line, tokens, lookup, problems)
@@ -342,8 +381,9 @@ def _load_pages(folder: Path, glossary: list[GlossaryEntry], lookup: _KeyCheck,
     return pages
 
 
-def _page_head(path: Path, slug: str,
-               problems: Problems) -> tuple[frontmatter.Document, PageMeta] | None:
+def _page_head(
+    path: Path, slug: str, problems: Problems
+) -> tuple[frontmatter.Document, PageMeta] | None:
     doc = frontmatter.split(path, path.read_text(encoding="utf-8"), problems)
     if doc is None:
         return None
@@ -351,18 +391,27 @@ def _page_head(path: Path, slug: str,
     if meta is None:
         return None
     if len(meta.summary) > SUMMARY_MAX:
-        problems.add(path, f"is {len(meta.summary)} characters; the limit is {SUMMARY_MAX}.",
-                     line=line_for(doc.lines, ("summary",)), field="summary",
-                     hint="shorten the summary; it is the page's description in search and shares.")
+        problems.add(
+            path,
+            f"is {len(meta.summary)} characters; the limit is {SUMMARY_MAX}.",
+            line=line_for(doc.lines, ("summary",)),
+            field="summary",
+            hint="shorten the summary; it is the page's description in search and shares.",
+        )
     if (slug == "") != (meta.key == "overview"):
-        problems.add(path, "only index.md may (and must) have key 'overview'.",
-                     line=line_for(doc.lines, ("key",)), field="key",
-                     hint="rename the file or change its key.")
+        problems.add(
+            path,
+            "only index.md may (and must) have key 'overview'.",
+            line=line_for(doc.lines, ("key",)),
+            field="key",
+            hint="rename the file or change its key.",
+        )
     return doc, meta
 
 
-def _check_tokens(path: Path, body_line: int, tokens: list[Token], lookup: _KeyCheck,
-                  problems: Problems) -> None:
+def _check_tokens(
+    path: Path, body_line: int, tokens: list[Token], lookup: _KeyCheck, problems: Problems
+) -> None:
     ids: dict[str, int] = {}
     for index, token in enumerate(tokens):
         line = body_line + token.map[0] if token.map else None
@@ -370,22 +419,42 @@ def _check_tokens(path: Path, body_line: int, tokens: list[Token], lookup: _KeyC
             section = token.attrGet("id")
             title = tokens[index + 1].content.strip()
             if section is None:
-                problems.add(path, f"heading '{title}' has no explicit id.", line=line,
-                             hint=f"end the heading with an id, e.g. '{{#{_slugify(title)}}}'.")
+                problems.add(
+                    path,
+                    f"heading '{title}' has no explicit id.",
+                    line=line,
+                    hint=f"end the heading with an id, e.g. '{{#{_slugify(title)}}}'.",
+                )
             elif not ID_RE.match(str(section)) or RESERVED_ID.match(str(section)):
-                problems.add(path, f"heading id '{section}' is not allowed.", line=line,
-                             hint="use lowercase letters, digits and hyphens; avoid 'quote-N'.")
+                problems.add(
+                    path,
+                    f"heading id '{section}' is not allowed.",
+                    line=line,
+                    hint="use lowercase letters, digits and hyphens; avoid 'quote-N'.",
+                )
             elif section in ids:
-                problems.add(path, f"duplicate id '{section}' (first used on line {ids[section]}).",
-                             line=line, hint="give each heading its own id.")
+                problems.add(
+                    path,
+                    f"duplicate id '{section}' (first used on line {ids[section]}).",
+                    line=line,
+                    hint="give each heading its own id.",
+                )
             else:
                 ids[str(section)] = line or 0
         elif token.type == "heading_open" and token.tag == "h1":
-            problems.add(path, "a '#' heading is not allowed in the body.", line=line,
-                         hint="the page title comes from 'title'; use '##' for sections.")
+            problems.add(
+                path,
+                "a '#' heading is not allowed in the body.",
+                line=line,
+                hint="the page title comes from 'title'; use '##' for sections.",
+            )
         elif token.type == "component" and token.meta["name"] not in COMPONENTS:
-            problems.add(path, f"unknown component '[[{token.meta['name']}]]'.", line=line,
-                         hint=f"use one of: {', '.join(sorted(COMPONENTS))}.")
+            problems.add(
+                path,
+                f"unknown component '[[{token.meta['name']}]]'.",
+                line=line,
+                hint=f"use one of: {', '.join(sorted(COMPONENTS))}.",
+            )
         elif token.type == "inline" and line is not None:
             for child in token.children or ():
                 if child.type != "citation":

@@ -8,8 +8,14 @@ from dataclasses import dataclass, field
 
 import brotli
 
-COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml",
-                "image/svg+xml", "application/javascript")
+COMPRESSIBLE = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/atom+xml",
+    "image/svg+xml",
+    "application/javascript",
+)
 HTML_CACHE = "no-cache"  # always revalidate with the ETag
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -32,17 +38,25 @@ class Prebuilt:
     extra_headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def build(cls, body: bytes, media_type: str, cache_control: str = HTML_CACHE,
-              extra_headers: tuple[tuple[str, str], ...] = ()) -> Prebuilt:
+    def build(
+        cls,
+        body: bytes,
+        media_type: str,
+        cache_control: str = HTML_CACHE,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+    ) -> Prebuilt:
         tag = hashlib.sha256(body).hexdigest()[:20]
         variants: dict[str, Variant] = {}
         if media_type.startswith(COMPRESSIBLE) and len(body) > 512:
             br = brotli.compress(body, quality=11)
             gz = gzip.compress(body, compresslevel=9, mtime=0)
-            variants = {"br": Variant(br, f'"{tag}-br"', "br"),
-                        "gzip": Variant(gz, f'"{tag}-gz"', "gzip")}
-        return cls(media_type, Variant(body, f'"{tag}"', None), variants, cache_control,
-                   extra_headers)
+            variants = {
+                "br": Variant(br, f'"{tag}-br"', "br"),
+                "gzip": Variant(gz, f'"{tag}-gz"', "gzip"),
+            }
+        return cls(
+            media_type, Variant(body, f'"{tag}"', None), variants, cache_control, extra_headers
+        )
 
     def choose(self, accept_encoding: str) -> Variant:
         """The smallest variant the client accepts (brotli, then gzip, then identity)."""

@@ -50,12 +50,14 @@ class Renderer:
             excerpt = source.excerpts[key.excerpt]
             where = urls.source(self.lang, source.id, excerpt.id)
             meta = source.meta
-            caption = Markup('{label}: <cite>{title}</cite>. {publisher}; {date}. '
-                             '<a href="{href}">{context}</a>').format(
+            caption = Markup(
+                '{label}: <cite>{title}</cite>. {publisher}; {date}. <a href="{href}">{context}</a>'
+            ).format(
                 label=_("Source article"),
                 title=meta.title,
                 publisher=meta.publisher or _("Publisher not recorded"),
-                date=long_date(meta.published, self.lang) if meta.published
+                date=long_date(meta.published, self.lang)
+                if meta.published
                 else _("date not recorded"),
                 href=where,
                 context=_("Read it in context"),
@@ -64,8 +66,9 @@ class Renderer:
             return QuoteView(excerpt.exact, meta.language, where, caption, translation)
         fact = self.content.facts[key.target]
         ref = self.content.references[str(fact.quote_reference)]
-        caption = Markup('{label}: {publisher}, <cite>{title}</cite>, {date}. '
-                         '<a href="{href}">{open}</a>').format(
+        caption = Markup(
+            '{label}: {publisher}, <cite>{title}</cite>, {date}. <a href="{href}">{open}</a>'
+        ).format(
             label=_("Quoted from"),
             publisher=ref.publisher,
             title=ref.title,
@@ -74,22 +77,27 @@ class Renderer:
             open=_("Open the source"),
         )
         translation = self.content.quote_translations.get(fact.id, {}).get(self.lang)
-        return QuoteView(str(fact.quote), "en", ref.url, caption,
-                         translation if self.lang != "en" else None)
+        return QuoteView(
+            str(fact.quote), "en", ref.url, caption, translation if self.lang != "en" else None
+        )
 
     def ref_date(self, value: dt.date | None) -> str:
         return long_date(value, self.lang) if value else self.gettext("date not shown")
 
     def reference(self, key: CiteKey) -> Markup:
         ref = self.content.references[key.target]
-        return Markup('<a class="ref" data-reference="{id}" href="{url}">{publisher}, {date}</a>'
-                      ).format(id=ref.id, url=ref.url, publisher=ref.publisher,
-                               date=self.ref_date(ref.published))
+        return Markup(
+            '<a class="ref" data-reference="{id}" href="{url}">{publisher}, {date}</a>'
+        ).format(id=ref.id, url=ref.url, publisher=ref.publisher, date=self.ref_date(ref.published))
 
     def context(self, figures: bool = True) -> CitationContext:
         return CitationContext(
-            lang=self.lang, quote=self.quote, reference=self.reference, gettext=self.gettext,
-            component=self.component, figures=figures,
+            lang=self.lang,
+            quote=self.quote,
+            reference=self.reference,
+            gettext=self.gettext,
+            component=self.component,
+            figures=figures,
         )
 
     # -- markdown ------------------------------------------------------------------------

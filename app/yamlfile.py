@@ -9,6 +9,16 @@ import yaml
 Path_ = tuple[str | int, ...]
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so the schema (not PyYAML) reports a bad date."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class YamlSyntaxError(ValueError):
     def __init__(self, message: str, line: int | None):
         super().__init__(message)
@@ -21,8 +31,8 @@ def parse_with_lines(text: str, first_line: int = 1) -> tuple[Any, dict[Path_, i
     `first_line` is the file line on which `text` starts (front matter starts after `---`).
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else None
@@ -38,7 +48,7 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], offset: int) ->
     lines[path] = node.start_mark.line + offset
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = path + (str(key_node.value),)
+            key = (*path, str(key_node.value))
             _walk(value_node, key, lines, offset)
             lines[key] = key_node.start_mark.line + offset
     elif isinstance(node, yaml.SequenceNode):

@@ -14,7 +14,8 @@ COMPONENT = re.compile(r"^\[\[[a-z-]+\]\]$")
 
 
 def main(path: str) -> None:
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
     _, front, body = text.split("---\n", 2)
     meta = yaml.safe_load(front)
     assert len(meta["summary"]) <= 160, "summary over 160 characters"
@@ -32,8 +33,10 @@ def main(path: str) -> None:
             plain = re.sub(r"[*_`|>#-]", " ", plain)
             prose.append(plain if plain.rstrip().endswith((".", "?", "!", ":")) else plain + ".")
     joined = "\n".join(prose)
-    print(f"{path}: FK grade {textstat.flesch_kincaid_grade(joined):.1f}; "
-          f"cited {cited}/{total} blocks")
+    print(
+        f"{path}: FK grade {textstat.flesch_kincaid_grade(joined):.1f}; "
+        f"cited {cited}/{total} blocks"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,29 @@
+# The same install and start commands as `make run`, in a slim image, as a non-root user.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    WORKERS=2
+
+RUN useradd --create-home --uid 10001 site
+WORKDIR /srv/site
+
+COPY pyproject.toml ./
+COPY app ./app
+RUN pip install --no-cache-dir -e .
+
+COPY templates ./templates
+COPY static ./static
+COPY content ./content
+COPY locales ./locales
+
+USER 10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
+  CMD ["python", "-c", "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT','8000'), timeout=2)"]
+
+# Validate content (exit non-zero with the list of problems), then serve: no reload, proxy headers on.
+CMD ["sh", "-c", "python -m app check && exec python -m app serve --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\""]

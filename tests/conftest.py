@@ -1,0 +1,55 @@
+"""Shared fixtures: the real site built once, a client for it, and small content trees."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from app.settings import Settings
+from app.site import Site, build_site
+from app.web import create_app
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(site_url="https://example.test")
+
+
+@pytest.fixture(scope="session")
+def site(settings: Settings) -> Site:
+    return build_site(settings)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, site: Site) -> TestClient:
+    return TestClient(create_app(settings, site), follow_redirects=False)
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A copy of the small valid content tree, for tests that break one thing in it."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+@pytest.fixture
+def small_site(content_dir: Path) -> Callable[[], TestClient]:
+    """A client for a site built from `content_dir` (after the test has changed it)."""
+
+    def make() -> TestClient:
+        settings = Settings(content_dir=content_dir, site_url="https://example.test")
+        return TestClient(create_app(settings), follow_redirects=False)
+
+    return make
+
+
+def parse(html: str) -> HTMLParser:
+    return HTMLParser(html)
