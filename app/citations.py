@@ -31,7 +31,7 @@ COMPONENT_RE = re.compile(r"\[\[([a-z][a-z-]*)\]\]")
 class CiteKey:
     """One item of a citation: `@source#excerpt`, `@ref:id` or `@quote:fact-id`."""
 
-    kind: str  # "excerpt" | "ref" | "quote" | "invalid"
+    kind: str  # "excerpt" | "ref" | "quote" | "site" | "invalid"
     target: str
     excerpt: str = ""
 
@@ -39,8 +39,8 @@ class CiteKey:
     def label(self) -> str:
         if self.kind == "excerpt":
             return f"@{self.target}#{self.excerpt}"
-        if self.kind == "invalid":
-            return self.target
+        if self.kind in ("invalid", "site"):
+            return self.target or "@site"
         return f"@{self.kind}:{self.target}"
 
     @property
@@ -54,6 +54,8 @@ def parse_key(raw: str) -> CiteKey:
     if not item.startswith("@") or len(item) < 2:
         return CiteKey("invalid", item)
     body = item[1:]
+    if body == "site":
+        return CiteKey("site", "")  # marks a statement about this website itself; renders nothing
     for kind in ("ref", "quote"):
         if body.startswith(kind + ":"):
             return CiteKey(kind, body[len(kind) + 1 :])
@@ -238,6 +240,8 @@ def render_citation(
     markers: list[str] = []
     refs: list[str] = []
     for key in tokens[idx].meta["keys"]:
+        if key.kind == "site":
+            continue
         ctx.cited.append(key)
         if key.kind == "ref":
             refs.append(ctx.reference(key))

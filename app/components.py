@@ -21,6 +21,8 @@ def render(name: str, r: Renderer) -> Markup:
         return glossary(r)
     if name == "whos-who":
         return whos_who(r)
+    if name == "contact":
+        return contact(r)
     raise KeyError(name)  # the loader rejects unknown names, so this is a programming error
 
 
@@ -73,4 +75,13 @@ def whos_who(r: Renderer) -> Markup:
         )
     return Markup('<ul class="whos-who" aria-label="{label}">\n{groups}\n</ul>\n').format(
         label=r.gettext("Who is who"), groups=Markup("\n").join(groups)
+    )
+
+
+def contact(r: Renderer) -> Markup:
+    """The corrections address, only when the site has one set (CONTACT_EMAIL)."""
+    if not r.contact_email:
+        return Markup("")
+    return Markup('<p class="contact">{label} <a href="mailto:{email}">{email}</a></p>\n').format(
+        label=r.gettext("To report an error, write to:"), email=r.contact_email
     )

@@ -26,9 +26,10 @@ from .models import (
     SourceMeta,
     TimelineEvent,
 )
+from .parity import check_parity
 from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
 
-COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who"}
+COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact"}
 RESERVED_ID = re.compile(r"^(quote-\d+|main|site-nav|history|page-sources)$")
 SOURCE_PAGE_IDS = {"reliability", "excerpts", "full-text", "main", "site-nav"}
 
@@ -49,6 +50,7 @@ def load_content(root: Path) -> Content:
     quote_translations = _load_translations(root / "research", facts, problems)
 
     pages = _load_pages(root / "pages", glossary, lookup, problems)
+    check_parity(root / "pages", pages, sources, quote_translations, problems)
     if problems:
         raise ContentError(problems.items)
     return Content(
