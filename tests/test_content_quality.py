@@ -50,9 +50,7 @@ def units(tokens: list[Token]) -> Iterator[list[Token]]:
                 current is None
                 and token.type in ("list_item_open", "tr_open")
                 and (token.type != "tr_open" or "tbody_open" in stack)
-            ):
-                current = []
-            elif current is None and token.type == "paragraph_open":
+            ) or (current is None and token.type == "paragraph_open"):
                 current = []
         elif token.nesting == -1:
             opened = stack.pop()
@@ -82,7 +80,7 @@ def is_navigation(inlines: list[Token]) -> bool:
         depth += child.nesting if child.type in ("link_open", "link_close") else 0
         if child.type == "text" and depth == 0:
             loose += child.content
-    return not re.sub(r"[\s.,;:·—–-]", "", loose)
+    return not re.sub(r"[\s.,;:\u00b7\u2014\u2013-]", "", loose)
 
 
 @pytest.mark.parametrize("ident", page_ids("en") + page_ids("es"))
