@@ -19,7 +19,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from markupsafe import Markup
 
-CITATION_RE = re.compile(r"\[(@[^\[\]\n]*)\]")
+CITATION_RE = re.compile(r"\[(@[^\[\]]*)\]")  # may wrap across lines
 HEADING_ID_RE = re.compile(r"\s*\{#([^{}\s]*)\}\s*$")
 COMPONENT_RE = re.compile(r"\[\[([a-z][a-z-]*)\]\]")
 

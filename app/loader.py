@@ -466,8 +466,15 @@ def _check_tokens(
                     found = lookup.problem(key)
                     if found:
                         problems.add(path, f"citation: {found[0]}", line=at, hint=found[1])
-        elif token.type == "text" and COMPONENT_RE.search(token.content or ""):
-            problems.add(path, "a component must stand alone on its own line.", line=line)
+        if token.type == "inline" and line is not None:
+            for child in token.children or ():
+                if child.type == "text" and "[@" in child.content:
+                    problems.add(path, "a citation was not recognised: '[@' is left as text.",
+                                 line=line, hint="close it with ']' and use only ';' between "
+                                 "items, like [@ref:a; @ref:b].")
+                elif child.type == "text" and COMPONENT_RE.search(child.content):
+                    problems.add(path, "a component must stand alone on its own line.",
+                                 line=line, hint="put [[name]] on a line by itself.")
 
 
 def _slugify(title: str) -> str:

@@ -194,3 +194,11 @@ def test_report_lists_file_line_and_fix(content_dir: Path) -> None:
     assert report[0] == "1 content problem(s):"
     assert report[1].startswith("  content/pages/en/topic.md:")
     assert "Fix: end the heading with an id" in report[1]
+
+
+def test_unclosed_citation_is_not_left_as_text(content_dir: Path) -> None:
+    page = content_dir / "pages/en/topic.md"
+    edit(page, "More detail. [@ref:sample-ref]", "More detail. [@ref:sample-ref")
+    problem = only(problems_for(content_dir))
+    assert "not recognised" in problem.message
+    assert problem.line == line_of(page, "More detail.")
