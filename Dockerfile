@@ -19,6 +19,7 @@ COPY templates ./templates
 COPY static ./static
 COPY content ./content
 COPY locales ./locales
+COPY fonts ./fonts
 
 USER 10001
 EXPOSE 8000

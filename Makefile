@@ -56,7 +56,11 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json
 test-browser: $(VENV)/.installed-test system-deps tools/node_modules/.installed  ## real-browser gates (axe, keyboard, privacy, vnu, Lighthouse)
 	$(PY) -m pytest -m browser
 
-export: $(VENV)/.installed-run  ## write the whole site as static files to build/site
+$(VENV)/.installed-export: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[export]'
+	touch $@
+
+export: $(VENV)/.installed-export  ## write the whole site as static files to build/site
 	$(PY) -m app export build/site
 
 bench: $(VENV)/.installed-test system-deps  ## speed and memory figures (not a test)

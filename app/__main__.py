@@ -21,6 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     serve.add_argument("--reload", action="store_true", help="reload on code changes (development)")
+    export = commands.add_parser("export", help="write the whole site as static files to DIR")
+    export.add_argument("dir", help="output folder (created; an earlier export there is replaced)")
+    export.add_argument(
+        "--gzip", action="store_true", help="also write .gz files (for nginx gzip_static)"
+    )
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -35,6 +40,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{sum(len(s.excerpts) for s in content.sources.values())} excerpts verified"
         )
         return 0
+
+    if args.command == "export":
+        from .export import ExportError, export_site
+
+        try:
+            return export_site(settings, args.dir, args.gzip)
+        except ExportError as exc:
+            print(f"export failed: {exc}", file=sys.stderr)
+            return 1
 
     import uvicorn
 

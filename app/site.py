@@ -13,12 +13,14 @@ import jinja2
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from . import urls
+from . import api, discovery, search, urls
+from . import sections as section_pages  # the module; render.sections() is the function
 from .content import Content, Page, Source
 from .i18n import load_translations, long_date
 from .loader import load_content
 from .prebuilt import IMMUTABLE, Prebuilt
 from .render import RenderedPage, Renderer, citations_by_section, sections, source_paragraphs
+from .search import Search
 from .settings import Settings
 
 LANG_NAMES = {"en": "English", "es": "Español"}
@@ -34,6 +36,7 @@ class Site:
     rendered: Mapping[tuple[str, str], RenderedPage]
     assets: Mapping[str, str]
     jinja: Mapping[str, jinja2.Environment] = field(repr=False)
+    search: Search | None = field(default=None, repr=False)  # FTS5 index, built at startup
 
     @property
     def langs(self) -> list[str]:
@@ -104,6 +107,8 @@ class _Builder:
             sources_url=urls.sources(lang),
             about_url=self._url_for_key(lang, "about"),
             contact_email=self.settings.contact_email,
+            search_url=urls.search(lang),
+            feed_url=discovery.feed_path(lang),
         )
         return env
 
@@ -137,7 +142,7 @@ class _Builder:
                for p in self.content.pages_in(lang)]
         return {"canonical": urls.absolute(absolute, path), "alternates": alternates,
                 "switch": switch, "nav": nav, "current_sources": current_sources,
-                "updated": None, "version": None}
+                "updated": None, "version": None, "meta": None, "share": None, "cite": None}
 
     def render(self, lang: str, template: str, **context: Any) -> bytes:
         return self.jinja[lang].get_template(template).render(**context).encode("utf-8")
@@ -150,16 +155,25 @@ class _Builder:
     def build(self) -> Site:
         rendered: dict[tuple[str, str], RenderedPage] = {}
         for lang in self.content.langs:
-            renderer = Renderer(self.content, lang, self.gettext(lang))
+            renderer = Renderer(
+                self.content, lang, self.gettext(lang), self.settings.contact_email
+            )
             for page in self.content.pages_in(lang):
                 rendered[(lang, page.slug)] = result = renderer.page(page)
                 self.add_html(urls.page(lang, page.slug), self._page_html(result, renderer))
+            # Section pages, preview cards and handouts (app/sections.py).
+            section_pages.build(self, renderer, [rendered[(lang, p.slug)]
+                                                 for p in self.content.pages_in(lang)])
             self._sources(lang)
         errors = {(lang, status): Prebuilt.build(self._error_html(lang, status),
                                                   "text/html; charset=utf-8", "no-store")
                   for lang in self.content.langs for status in ERROR_STATUSES}
         self.responses["/healthz"] = Prebuilt.build(b"ok\n", "text/plain; charset=utf-8",
                                                     "no-store")
+        # Discovery, API documents and the search index: after every page, so they see them all.
+        discovery.build(self, rendered)
+        api.build(self, rendered)
+        finder = search.build(self, rendered)
         return Site(
             settings=self.settings,
             content=self.content,
@@ -168,6 +182,7 @@ class _Builder:
             rendered=MappingProxyType(rendered),
             assets=MappingProxyType(self.assets),
             jinja=MappingProxyType(self.jinja),
+            search=finder,
         )
 
     def _twins(self, page: Page) -> dict[str, str]:
@@ -199,6 +214,7 @@ class _Builder:
                            for s in cited_sources],
             ref_date=renderer.ref_date,
         )
+        context.update(section_pages.page_context(self, result))  # metadata, share, cite box
         return self.render(lang, "page.html", **context)
 
     def _sources(self, lang: str) -> None:
@@ -237,9 +253,10 @@ class _Builder:
         path = urls.source(lang, source.id)
         context = self._common(lang, path, twins, current_sources=True)
         marks = {e.id: (e.start, e.end) for e in source.excerpts.values()}
+        _ = self.gettext(lang)  # a literal inside `_(...)` is what pybabel extracts
         context.update(
             title=source.meta.title,
-            description=self.gettext(lang)(
+            description=_(
                 "A source article shown in full, with the passages this site quotes highlighted."),
             source=source,
             excerpts=[{"excerpt": e, "cited_by": cited_by.get((source.id, e.id), [])}

@@ -9,7 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from . import urls
+from . import api, cite, search, urls
+from .fastpath import FastPath
 from .middleware import SecurityHeaders
 from .prebuilt import Prebuilt, etag_matches
 from .settings import Settings
@@ -61,9 +62,12 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Fa
     site = site or build_site(settings)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.site = site
-    app.add_middleware(SecurityHeaders, hsts=settings.hsts)
+    app.add_middleware(FastPath, responses=site.responses)  # pre-rendered paths skip the router
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts)  # added last: outermost
 
     def error_response(request: Request, status: int, extra: dict[str, str] | None = None) -> Response:
+        if request.url.path.startswith(api.PREFIX + "/"):
+            return api.problem(status, headers=extra)
         page = site.error(lang_of(request.url.path, site), status)
         return serve(page, request, status, extra)
 
@@ -87,6 +91,10 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Fa
         lang = negotiate(request.headers.get("accept-language", ""), site.langs)
         return RedirectResponse(urls.page(lang, ""), status_code=302,
                                 headers={"vary": "Accept-Language", "cache-control": "no-cache"})
+
+    app.include_router(api.router)  # before the catch-all below
+    app.include_router(search.router)
+    app.include_router(cite.router)  # citation downloads: dynamic (today's access date)
 
     @app.api_route("/{path:path}", methods=READ_METHODS, include_in_schema=False)
     def prebuilt(path: str, request: Request) -> Response:

@@ -1,22 +1,41 @@
 // Progressive enhancement only: every page works without this file.
-// Adds "copy link" buttons next to section links when the Clipboard API is available.
+// Each share block (templates/_share.html: one per page and per section, after its heading) gets
+// a "copy link" button when the Clipboard API is there, and a "share" button when the browser has
+// the Web Share API. The block's plain email, SMS and WhatsApp links work without this file.
 (function () {
   "use strict";
-  if (!navigator.clipboard || !document.querySelectorAll) return;
-  var label = document.documentElement.lang === "es" ? "Copiar enlace" : "Copy link";
-  var done = document.documentElement.lang === "es" ? "Enlace copiado" : "Link copied";
-  document.querySelectorAll("h2 > a.anchor, h3 > a.anchor").forEach(function (anchor) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "copy-link";
-    button.textContent = label;
-    button.addEventListener("click", function () {
-      var url = new URL(anchor.getAttribute("href"), window.location.href).href;
-      navigator.clipboard.writeText(url).then(function () {
-        button.textContent = done;
-        setTimeout(function () { button.textContent = label; }, 2000);
+  if (!document.querySelectorAll) return;
+  var canCopy = !!(navigator.clipboard && navigator.clipboard.writeText);
+  var canShare = typeof navigator.share === "function";
+  if (!canCopy && !canShare) return;
+
+  function button(block, label, className, onClick) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = className;
+    element.textContent = label;
+    element.addEventListener("click", onClick);
+    block.insertBefore(element, block.querySelector("a"));
+    return element;
+  }
+
+  document.querySelectorAll(".share[data-share-url]").forEach(function (block) {
+    var url = block.getAttribute("data-share-url");
+    var title = block.getAttribute("data-share-title") || document.title;
+    if (canCopy) {
+      var label = block.getAttribute("data-copy-label");
+      var done = block.getAttribute("data-copied-label");
+      var copy = button(block, label, "copy-link", function () {
+        navigator.clipboard.writeText(url).then(function () {
+          copy.textContent = done;
+          setTimeout(function () { copy.textContent = label; }, 2000);
+        });
       });
-    });
-    anchor.insertAdjacentElement("afterend", button);
+    }
+    if (canShare) {
+      button(block, block.getAttribute("data-share-label"), "share-button", function () {
+        navigator.share({ title: title, url: url }).catch(function () { /* cancelled */ });
+      });
+    }
   });
 })();

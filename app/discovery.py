@@ -1,0 +1,199 @@
+"""Discovery, rendered once at build time: the sitemap, robots.txt and an Atom feed per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from . import urls
+from .content import Page
+from .prebuilt import Prebuilt
+from .render import RenderedPage
+
+if TYPE_CHECKING:
+    from .site import _Builder
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML = "application/xml"
+ATOM = "application/atom+xml"
+TEXT = "text/plain; charset=utf-8"
+
+
+def feed_path(lang: str) -> str:
+    return f"/{lang}/feed.xml"
+
+
+@dataclass(frozen=True)
+class SitemapUrl:
+    path: str
+    lastmod: dt.date
+    alternates: dict[str, str]  # lang -> path, this URL's own language included
+
+
+def build(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -> None:
+    """Add the sitemap, robots.txt and the feeds to the builder's pre-built responses."""
+    add = builder.responses.__setitem__
+    add("/sitemap.xml", Prebuilt.build(sitemap_xml(builder, rendered), f"{XML}; charset=utf-8"))
+    add("/robots.txt", Prebuilt.build(robots_txt(builder), TEXT))
+    for lang in builder.content.langs:
+        add(feed_path(lang), Prebuilt.build(atom_feed(builder, lang), f"{ATOM}; charset=utf-8"))
+
+
+# --------------------------------------------------------------------------- sitemap
+
+
+def sitemap_urls(
+    builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]
+) -> list[SitemapUrl]:
+    """Every page, section page (where the site has them), the sources and each source."""
+    content, served = builder.content, builder.responses
+    out: list[SitemapUrl] = []
+    for lang in content.langs:
+        for page in content.pages_in(lang):
+            twins = _twins(builder, page)
+            out.append(
+                SitemapUrl(
+                    urls.page(lang, page.slug),
+                    page.meta.updated,
+                    {other: urls.page(other, p.slug) for other, p in twins.items()},
+                )
+            )
+            for section in rendered[(lang, page.slug)].sections:
+                path = urls.section(lang, page.slug, section.id)
+                if path not in served:
+                    continue
+                alternates = {
+                    other: urls.section(other, p.slug, section.id) for other, p in twins.items()
+                }
+                out.append(
+                    SitemapUrl(
+                        path,
+                        page.meta.updated,
+                        {k: v for k, v in alternates.items() if v in served},
+                    )
+                )
+        sources = list(content.sources.values())
+        if sources:
+            checked = max(s.meta.checked for s in sources)
+            out.append(
+                SitemapUrl(
+                    urls.sources(lang),
+                    checked,
+                    {other: urls.sources(other) for other in content.langs},
+                )
+            )
+        for source in sources:
+            out.append(
+                SitemapUrl(
+                    urls.source(lang, source.id),
+                    source.meta.checked,
+                    {other: urls.source(other, source.id) for other in content.langs},
+                )
+            )
+    return out
+
+
+def _twins(builder: _Builder, page: Page) -> dict[str, Page]:
+    out = {}
+    for lang in builder.content.langs:
+        twin = builder.content.twin(page, lang)
+        if twin is not None:
+            out[lang] = twin
+    return out
+
+
+def x_default(alternates: Mapping[str, str]) -> str:
+    """English where it exists (as in the pages' own x-default link), else the first language."""
+    return alternates.get("en") or alternates[sorted(alternates)[0]]
+
+
+def sitemap_xml(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -> bytes:
+    site_url = builder.settings.site_url
+    root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
+    for item in sitemap_urls(builder, rendered):
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = urls.absolute(site_url, item.path)
+        ET.SubElement(url, "lastmod").text = item.lastmod.isoformat()
+        links = sorted(item.alternates.items())
+        if item.alternates:
+            links.append(("x-default", x_default(item.alternates)))
+        for hreflang, path in links:
+            ET.SubElement(
+                url,
+                "xhtml:link",
+                {"rel": "alternate", "hreflang": hreflang, "href": urls.absolute(site_url, path)},
+            )
+    ET.indent(root)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return body + b"\n"
+
+
+# --------------------------------------------------------------------------- robots.txt
+
+
+def robots_txt(builder: _Builder) -> bytes:
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {urls.search(lang)}" for lang in builder.content.langs]
+    lines += [
+        "Disallow: /api/v1/search",
+        "Allow: /",
+        "",
+        f"Sitemap: {urls.absolute(builder.settings.site_url, '/sitemap.xml')}",
+        "",
+    ]
+    return "\n".join(lines).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- Atom feeds
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def atom_feed(builder: _Builder, lang: str) -> bytes:
+    """The language's page changes and corrections (from each page's `changes`), newest first."""
+    _ = builder.gettext(lang)
+    site_url = builder.settings.site_url
+    site_name = builder.settings.site_name.get(lang, builder.settings.site_name["en"])
+    host = urlsplit(site_url).hostname or "localhost"
+    changes = []
+    for page in builder.content.pages_in(lang):
+        ordered = sorted(page.meta.changes, key=lambda c: c.date)  # oldest first: stable numbers
+        for number, change in enumerate(ordered, start=1):
+            changes.append((change.date, page.meta.nav, page.slug, number, page, change.note))
+    changes.sort(key=lambda c: (-c[0].toordinal(), c[1], c[2], -c[3]))
+
+    feed = FeedGenerator()
+    feed.id(urls.absolute(site_url, feed_path(lang)))
+    updates = _("Page updates")  # outside the f-string, where pybabel can extract it
+    feed.title(f"{site_name}: {updates}")
+    feed.subtitle(_("New pages, changes and corrections, newest first."))
+    feed.language(lang)
+    feed.author({"name": site_name})
+    feed.link(href=urls.absolute(site_url, feed_path(lang)), rel="self", type=ATOM)
+    feed.link(
+        href=urls.absolute(site_url, urls.page(lang, "")),
+        rel="alternate",
+        type="text/html",
+        hreflang=lang,
+    )
+    newest = max((c[0] for c in changes), default=dt.date(2000, 1, 1))
+    feed.updated(_moment(newest))
+    for day, _nav, slug, number, page, note in changes:
+        entry = feed.add_entry(order="append")
+        path = urls.page(lang, slug)
+        entry.id(f"tag:{host},{day.isoformat()}:{path}{number}")
+        entry.title(f"{page.meta.title}: {note}")
+        entry.link(href=urls.absolute(site_url, path), rel="alternate", type="text/html")
+        entry.updated(_moment(day))
+        entry.published(_moment(day))
+        entry.summary(note)
+    return bytes(feed.atom_str(pretty=True))

@@ -1,0 +1,250 @@
+"""Search: the FTS5 index (diacritics, prefixes, ranking, quoting) and the no-JavaScript page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import parse
+from fastapi.testclient import TestClient
+from spanish_twins import add_spanish
+
+from app.search import MAX_QUERY, Entry, Index, clean_query, fts_query, section_texts
+from app.settings import Settings
+from app.site import Site, build_site
+from app.web import create_app
+
+SEP = " \u203a "  # page > section, in a result's link
+HOSTILE = [
+    "NEAR(dea lapd)",
+    '"',
+    '""',
+    "dea OR",
+    "*",
+    "-dea",
+    "dea -lapd",
+    "title:dea",
+    "(",
+    ")",
+    "dea AND",
+    "^dea",
+    "dea NOT lapd",
+    "'",
+    "dea*",
+    "{title}: dea",
+    "+",
+    "NEAR",
+    "\\",
+    "%",
+    "dea\x00lapd",
+    "<script>alert(1)</script>",
+    "😀",
+    "d\u0301ea",
+]
+
+
+def results(html: str) -> list[tuple[str, str]]:
+    """(link text, href) of each result on a search page."""
+    doc = parse(html)
+    return [
+        (" ".join(a.text().split()), a.attributes["href"])
+        for a in doc.css("ol.search-results a.search-result-link")
+    ]
+
+
+# --------------------------------------------------------------------------- the index itself
+
+
+def test_diacritics_do_not_matter() -> None:
+    index = Index(
+        [Entry("es", "Política", "", "/es/x/", "La política de la ciudad de Los Ángeles.")]
+    )
+    for query in ("politica", "POLÍTICA", "angeles", "Ángeles", "polit"):
+        found = index.search("es", query)
+        assert [h.url for h in found.hits] == ["/es/x/"], query
+    assert index.search("en", "politica").hits == ()  # one language at a time
+
+
+def test_last_word_is_a_prefix_and_only_the_last() -> None:
+    index = Index([Entry("en", "Law", "", "/en/law/", "The sanctuary city ordinance.")])
+    assert index.search("en", "sanct").matched == "all"
+    assert index.search("en", "city sanct").matched == "all"
+    # an earlier word is a whole word: "sanct" alone is not in the text, so not every word matched
+    assert index.search("en", "sanct city").matched == "any"
+    assert index.search("en", "sanctx").hits == ()
+
+
+def test_reader_words_never_become_fts_syntax() -> None:
+    entries = [
+        Entry("en", "A", "", "/a/", "dea and lapd worked together"),
+        Entry("en", "B", "", "/b/", "dea alone"),
+        Entry("en", "C", "", "/c/", "dea not lapd said near the end"),
+    ]
+    index = Index(entries)
+    # NOT is a word here, not the operator: only C has dea, not and lapd
+    assert [h.url for h in index.search("en", "dea NOT lapd").hits] == ["/c/"]
+    # "-" is not exclusion: both words must be present
+    assert {h.url for h in index.search("en", "dea -lapd").hits} == {"/a/", "/c/"}
+    # NEAR( ... ) is the word "near" and the other words, not FTS5's NEAR group
+    assert [h.url for h in index.search("en", "NEAR( dea lapd )").hits] == ["/c/"]
+    assert [h.url for h in index.search("en", "near").hits] == ["/c/"]
+    for query in HOSTILE:
+        index.search("en", query)  # no sqlite3.OperationalError for any of them
+    assert fts_query('say "hi" NEAR(x)') == '"say" """hi""" "NEAR(x)"*'
+    assert fts_query("* - ( )") is None
+
+
+def test_titles_and_headings_outrank_body_text() -> None:
+    body_only = Entry("en", "Other", "Elsewhere", "/body/", "ordinance " * 3 + "filler " * 20)
+    in_heading = Entry("en", "Page", "The ordinance", "/heading/", "filler " * 20)
+    in_title = Entry("en", "The ordinance", "Part", "/title/", "filler " * 20)
+    index = Index([body_only, in_heading, in_title])
+    assert [h.url for h in index.search("en", "ordinance").hits] == [
+        "/title/",
+        "/heading/",
+        "/body/",
+    ]
+
+
+def test_snippets_escape_text_and_mark_the_words() -> None:
+    index = Index([Entry("en", "T", "", "/t/", "Before <script>alert(1)</script> & the DEA said.")])
+    hit = index.search("en", "dea").hits[0]
+    assert "<script>" not in str(hit.snippet)
+    doc = parse(f"<p>{hit.snippet}</p>")
+    assert doc.css("script") == []
+    assert [m.text() for m in doc.css("mark")] == ["DEA"]
+    assert "<script>alert(1)</script> & the DEA" in doc.css_first("p").text()
+
+
+def test_section_text_leaves_out_anchors_citations_and_captions() -> None:
+    html = (
+        '<p>Intro words.<sup class="cite"><a href="#quote-1">1</a></sup></p>'
+        '<h2 id="one">One <a class="anchor" href="#one"><span class="visually-hidden">Link to this '
+        'section</span></a></h2><p>First <span class="cite-refs">(<a class="ref" href="x">CBS, '
+        'date</a>)</span>body.<br>More.</p><figure class="excerpt"><blockquote>Quoted words'
+        "</blockquote><figcaption>Source article: Title.</figcaption></figure>"
+        '<h3 id="two">Two</h3><ul><li>Item</li></ul>'
+    )
+    assert section_texts(html) == {
+        "": "Intro words.",
+        "one": "First body. More. Quoted words",
+        "two": "Item",
+    }
+
+
+# --------------------------------------------------------------------------- on the real site
+
+
+def test_every_section_of_every_page_is_indexed(site: Site) -> None:
+    assert site.search is not None
+    for (lang, _slug), result in site.rendered.items():
+        for section in result.sections:
+            found = site.search.index.search(lang, section.title)
+            anchors = {h.url for h in found.hits}
+            assert any(url.endswith(f"#{section.id}") for url in anchors), (lang, section)
+
+
+def test_results_link_to_section_anchors_that_exist(client: TestClient) -> None:
+    response = client.get("/en/search", params={"q": "special order"})
+    assert response.status_code == 200
+    found = results(response.text)
+    assert len(found) >= 3
+    for label, href in found:
+        parts = urlsplit(href)
+        page = parse(client.get(parts.path).text)
+        if parts.fragment:
+            assert page.css_first(f'[id="{parts.fragment}"]') is not None, href
+            assert SEP in label  # page, then section
+    doc = parse(response.text)
+    for item in doc.css("li.search-result"):
+        marks = item.css("mark")  # in the page title, the section title or the snippet
+        assert marks, item.html
+        assert all(m.text().lower() in ("special", "order", "orders") for m in marks)
+
+
+def test_quoted_words_are_searchable(client: TestClient, site: Site) -> None:
+    """Excerpts inside figures are indexed with the section that shows them."""
+    excerpt = next(iter(site.content.sources["article-000"].excerpts.values())).exact
+    words = " ".join(excerpt.split()[:6])
+    assert results(client.get("/en/search", params={"q": words}).text)
+
+
+def test_search_form_works_without_javascript(client: TestClient) -> None:
+    doc = parse(client.get("/en/search").text)
+    form = doc.css_first("main form.search-form")
+    assert form.attributes["method"] == "get"
+    assert form.attributes["action"] == "/en/search"
+    field = form.css_first("input[name=q]")
+    assert field.attributes["id"] == doc.css_first("label[for]").attributes["for"]
+    assert int(field.attributes["maxlength"]) == MAX_QUERY
+    assert doc.css("script:not([src])") == []
+    assert doc.css_first('meta[name="robots"]').attributes["content"] == "noindex"
+
+
+def test_empty_query_shows_tips(client: TestClient) -> None:
+    for url in ("/en/search", "/en/search?q=", "/en/search?q=%20%20"):
+        doc = parse(client.get(url).text)
+        assert doc.css_first("#search-tips") is not None
+        assert doc.css("ol.search-results") == []
+
+
+def test_no_results_suggests_glossary_and_sources(client: TestClient) -> None:
+    response = client.get("/en/search", params={"q": "xylophonequartz"})
+    assert response.status_code == 200
+    doc = parse(response.text)
+    hrefs = {a.attributes["href"] for a in doc.css(".search-empty a")}
+    assert hrefs == {"/en/glossary/", "/en/sources/"}
+    assert doc.css_first("#q").attributes["value"] == "xylophonequartz"
+
+
+def test_too_long_query_is_a_clear_400(client: TestClient) -> None:
+    assert client.get("/en/search", params={"q": "a" * MAX_QUERY}).status_code == 200
+    response = client.get("/en/search", params={"q": "a" * (MAX_QUERY + 1)})
+    assert response.status_code == 400
+    doc = parse(response.text)
+    assert str(MAX_QUERY) in doc.css_first('[role="alert"]').text()
+    assert doc.css_first("form.search-form") is not None  # the reader can try again at once
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_are_searched_as_text(client: TestClient, query: str) -> None:
+    response = client.get("/en/search", params={"q": query})
+    assert response.status_code == 200
+    doc = parse(response.text)
+    assert doc.css("main script, main img") == []
+    assert doc.css_first("#q").attributes["value"] == clean_query(query)
+
+
+def test_query_is_escaped_where_it_is_echoed(client: TestClient) -> None:
+    query = '"><script>alert(1)</script>'
+    doc = parse(client.get("/en/search", params={"q": query}).text)
+    assert doc.css("script:not([src])") == []
+    assert doc.css_first("#q").attributes["value"] == query
+    assert query in doc.css_first("title").text()
+
+
+def test_search_http_details(client: TestClient) -> None:
+    head = client.head("/en/search?q=dea")
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) == len(client.get("/en/search?q=dea").content)
+    assert client.get("/xx/search?q=dea").status_code == 404
+    moved = client.get("/en/search/?q=dea")  # the static export's address for the same page
+    assert moved.status_code == 301 and moved.headers["location"] == "/en/search?q=dea"
+    assert client.post("/en/search").status_code == 405
+    many = client.get("/en/search?q=dea&q=lapd")  # repeated parameters: the first one counts
+    assert parse(many.text).css_first("#q").attributes["value"] == "dea"
+
+
+def test_every_language_has_its_own_search(content_dir: Path) -> None:
+    add_spanish(content_dir)
+    settings = Settings(content_dir=content_dir, site_url="https://example.test")
+    site = build_site(settings)
+    assert site.langs == ["en", "es"]
+    client = TestClient(create_app(settings, site))
+    # accents do not matter, and the result is the Spanish section
+    found = results(client.get("/es/search", params={"q": "mas detalle"}).text)
+    assert found and found[0] == ("Un tema" + SEP + "Detalle", "/es/tema/#detail")
+    english = results(client.get("/en/search", params={"q": "more detail"}).text)
+    assert english and english[0][1] == "/en/topic/#detail"
+    assert results(client.get("/en/search", params={"q": "detalle"}).text) == []
