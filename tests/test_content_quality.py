@@ -99,14 +99,23 @@ def prose(site: Site, client, ident: str) -> str:
     body = doc.css_first("main .body")
     for node in body.css("figure.excerpt, sup.cite, span.cite-refs, table"):
         node.decompose()
+    # Labels (a name in the who's-who, a date in the timeline) are not part of the next sentence.
+    for node in body.css(".whos-who .who, .whos-who .group-name, ol.timeline time"):
+        node.replace_with(node.text().strip() + ". ")
     blocks = []
     for node in body.css("p, li, dd, h2, h3"):
-        if node.css("p, li"):
-            continue
+        if len(node.css("p, li")) > 1:  # lexbor's css() includes the node itself
+            continue  # a list item holding paragraphs: its paragraphs are counted instead
         text = " ".join(node.text().replace("#", " ").split())
         if text:
             blocks.append(text if text[-1] in ".?!:" else text + ".")
     return "\n".join(blocks)
+
+
+def test_prose_holds_paragraphs_not_just_headings(site: Site, client) -> None:
+    text = prose(site, client, "en:dea-dhs-coordination")
+    assert "Chicago" in text  # a sentence from a body paragraph
+    assert len(text.split()) > 300
 
 
 @pytest.mark.parametrize("ident", page_ids("en"))
