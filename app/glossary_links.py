@@ -27,7 +27,10 @@ def compile_terms(
     out = []
     for entry_id, words in entries:
         if words:
-            alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            alternatives = "|".join(
+                r"\s+".join(re.escape(part) for part in w.split())  # a term may wrap lines
+                for w in sorted(words, key=len, reverse=True)
+            )
             out.append((entry_id, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")))
     return out
 
@@ -53,7 +56,7 @@ def _link_terms(state: StateCore) -> None:
 def _link_children(children: list[Token], links: GlossaryLinks) -> list[Token]:
     out: list[Token] = []
     link_depth = 0
-    for child in children:
+    for child in _join_soft_breaks(children):
         if child.type == "link_open":
             link_depth += 1
         elif child.type == "link_close":
@@ -62,6 +65,21 @@ def _link_children(children: list[Token], links: GlossaryLinks) -> list[Token]:
             out.append(child)
             continue
         out.extend(_split_text(child, links))
+    return out
+
+
+def _join_soft_breaks(children: list[Token]) -> list[Token]:
+    """Merge text split by soft line breaks into one text token (a soft break renders as a
+    newline either way), so a term that wraps onto the next source line still matches."""
+    out: list[Token] = []
+    for child in children:
+        previous = out[-1] if out else None
+        if child.type == "softbreak" and previous is not None and previous.type == "text":
+            previous.content += "\n"
+        elif child.type == "text" and previous is not None and previous.type == "text":
+            previous.content += child.content
+        else:
+            out.append(child)
     return out
 
 
