@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
@@ -52,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from .middleware import log_config
+
     uvicorn.run(
         "app.web:create_app",
         factory=True,
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
+        log_config=log_config(),  # batched app log lines (method, path, status, time), every worker
     )
     return 0
 

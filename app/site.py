@@ -58,8 +58,9 @@ class _Builder:
         self.settings, self.content = settings, content
         self.responses: dict[str, Prebuilt] = {}
         self.assets = self._static()
-        self.translations = {lang: load_translations(settings.locales_dir, lang)
-                             for lang in content.langs}
+        self.translations = {
+            lang: load_translations(settings.locales_dir, lang) for lang in content.langs
+        }
         self.jinja = {lang: self._environment(lang) for lang in content.langs}
 
     # -- static files ----------------------------------------------------------------------
@@ -76,8 +77,9 @@ class _Builder:
                 media += "; charset=utf-8"
             rel = path.relative_to(self.settings.static_dir).as_posix()
             if rel == "favicon.ico":
-                self.responses["/favicon.ico"] = Prebuilt.build(data, "image/x-icon",
-                                                                "public, max-age=86400")
+                self.responses["/favicon.ico"] = Prebuilt.build(
+                    data, "image/x-icon", "public, max-age=86400"
+                )
                 continue
             stem, dot, ext = rel.rpartition(".")
             digest = hashlib.sha256(data).hexdigest()[:10]
@@ -126,23 +128,44 @@ class _Builder:
 
     # -- shared page context ---------------------------------------------------------------
 
-    def _common(self, lang: str, path: str, twins: dict[str, str], current: str | None = None,
-                current_sources: bool = False) -> dict[str, Any]:
-        """Context every template needs: nav, canonical URL, hreflang alternates, language switch."""
+    def _common(
+        self,
+        lang: str,
+        path: str,
+        twins: dict[str, str],
+        current: str | None = None,
+        current_sources: bool = False,
+    ) -> dict[str, Any]:
+        """The context every template needs: nav, canonical URL, hreflang, language switch."""
         absolute = self.settings.site_url
-        alternates = [{"hreflang": other, "href": urls.absolute(absolute, url)}
-                      for other, url in sorted(twins.items())]
+        alternates = [
+            {"hreflang": other, "href": urls.absolute(absolute, url)}
+            for other, url in sorted(twins.items())
+        ]
         if "en" in twins:
-            alternates.append({"hreflang": "x-default", "href": urls.absolute(absolute, twins["en"])})
+            alternates.append(
+                {"hreflang": "x-default", "href": urls.absolute(absolute, twins["en"])}
+            )
         switch = None
         for other, url in twins.items():
             if other != lang:
                 switch = {"href": url, "lang": other, "label": LANG_NAMES[other]}
-        nav = [{"title": p.meta.title, "href": urls.page(lang, p.slug), "current": p.key == current}
-               for p in self.content.pages_in(lang)]
-        return {"canonical": urls.absolute(absolute, path), "alternates": alternates,
-                "switch": switch, "nav": nav, "current_sources": current_sources,
-                "updated": None, "version": None, "meta": None, "share": None, "cite": None}
+        nav = [
+            {"title": p.meta.title, "href": urls.page(lang, p.slug), "current": p.key == current}
+            for p in self.content.pages_in(lang)
+        ]
+        return {
+            "canonical": urls.absolute(absolute, path),
+            "alternates": alternates,
+            "switch": switch,
+            "nav": nav,
+            "current_sources": current_sources,
+            "updated": None,
+            "version": None,
+            "meta": None,
+            "share": None,
+            "cite": None,
+        }
 
     def render(self, lang: str, template: str, **context: Any) -> bytes:
         return self.jinja[lang].get_template(template).render(**context).encode("utf-8")
@@ -155,21 +178,25 @@ class _Builder:
     def build(self) -> Site:
         rendered: dict[tuple[str, str], RenderedPage] = {}
         for lang in self.content.langs:
-            renderer = Renderer(
-                self.content, lang, self.gettext(lang), self.settings.contact_email
-            )
+            renderer = Renderer(self.content, lang, self.gettext(lang), self.settings.contact_email)
             for page in self.content.pages_in(lang):
                 rendered[(lang, page.slug)] = result = renderer.page(page)
                 self.add_html(urls.page(lang, page.slug), self._page_html(result, renderer))
             # Section pages, preview cards and handouts (app/sections.py).
-            section_pages.build(self, renderer, [rendered[(lang, p.slug)]
-                                                 for p in self.content.pages_in(lang)])
+            section_pages.build(
+                self, renderer, [rendered[(lang, p.slug)] for p in self.content.pages_in(lang)]
+            )
             self._sources(lang)
-        errors = {(lang, status): Prebuilt.build(self._error_html(lang, status),
-                                                  "text/html; charset=utf-8", "no-store")
-                  for lang in self.content.langs for status in ERROR_STATUSES}
-        self.responses["/healthz"] = Prebuilt.build(b"ok\n", "text/plain; charset=utf-8",
-                                                    "no-store")
+        errors = {
+            (lang, status): Prebuilt.build(
+                self._error_html(lang, status), "text/html; charset=utf-8", "no-store"
+            )
+            for lang in self.content.langs
+            for status in ERROR_STATUSES
+        }
+        self.responses["/healthz"] = Prebuilt.build(
+            b"ok\n", "text/plain; charset=utf-8", "no-store"
+        )
         # Discovery, API documents and the search index: after every page, so they see them all.
         discovery.build(self, rendered)
         api.build(self, rendered)
@@ -196,10 +223,15 @@ class _Builder:
     def _page_html(self, result: RenderedPage, renderer: Renderer) -> bytes:
         page, lang = result.page, result.page.lang
         refs = [self.content.references[k.target] for k in result.cited if k.kind == "ref"]
-        refs += [self.content.references[str(self.content.facts[k.target].quote_reference)]
-                 for k in result.cited if k.kind == "quote"]
-        cited_sources = [self.content.sources[s] for s in
-                         dict.fromkeys(k.target for k in result.cited if k.kind == "excerpt")]
+        refs += [
+            self.content.references[str(self.content.facts[k.target].quote_reference)]
+            for k in result.cited
+            if k.kind == "quote"
+        ]
+        cited_sources = [
+            self.content.sources[s]
+            for s in dict.fromkeys(k.target for k in result.cited if k.kind == "excerpt")
+        ]
         context = self._common(lang, urls.page(lang, page.slug), self._twins(page), page.key)
         context.update(
             title=page.meta.title,
@@ -210,8 +242,9 @@ class _Builder:
             version=result.version,
             updated=page.meta.updated,
             references=list(dict.fromkeys(refs)),
-            cited_sources=[{"href": urls.source(lang, s.id), "title": s.meta.title}
-                           for s in cited_sources],
+            cited_sources=[
+                {"href": urls.source(lang, s.id), "title": s.meta.title} for s in cited_sources
+            ],
             ref_date=renderer.ref_date,
         )
         context.update(section_pages.page_context(self, result))  # metadata, share, cite box
@@ -221,11 +254,17 @@ class _Builder:
         _ = self.gettext(lang)
         twins = {other: urls.sources(other) for other in self.content.langs}
         context = self._common(lang, urls.sources(lang), twins, current_sources=True)
-        sources = [{"href": urls.source(lang, s.id), "meta": s.meta}
-                   for s in self.content.sources.values()]
-        context.update(title=_("Sources"), description=_(
-            "The two articles this site is built around, shown in full, with notes on what is "
-            "and is not known about them."), sources=sources)
+        sources = [
+            {"href": urls.source(lang, s.id), "meta": s.meta} for s in self.content.sources.values()
+        ]
+        context.update(
+            title=_("Sources"),
+            description=_(
+                "The two articles this site is built around, shown in full, with notes on what is "
+                "and is not known about them."
+            ),
+            sources=sources,
+        )
         self.add_html(urls.sources(lang), self.render(lang, "sources.html", **context))
         cited_by = self._cited_by(lang)
         for source in self.content.sources.values():
@@ -240,15 +279,16 @@ class _Builder:
                 if key.kind != "excerpt":
                     continue
                 href = urls.page(lang, page.slug) + (f"#{section}" if section else "")
-                label = page.meta.title + (f" › {titles[section]}" if section else "")
+                label = page.meta.title + (f" \u203a {titles[section]}" if section else "")
                 entry = {"href": href, "label": label}
                 bucket = out.setdefault((key.target, key.excerpt), [])
                 if entry not in bucket:
                     bucket.append(entry)
         return out
 
-    def _source_page(self, lang: str, source: Source,
-                     cited_by: dict[tuple[str, str], list[dict[str, str]]]) -> None:
+    def _source_page(
+        self, lang: str, source: Source, cited_by: dict[tuple[str, str], list[dict[str, str]]]
+    ) -> None:
         twins = {other: urls.source(other, source.id) for other in self.content.langs}
         path = urls.source(lang, source.id)
         context = self._common(lang, path, twins, current_sources=True)
@@ -257,10 +297,13 @@ class _Builder:
         context.update(
             title=source.meta.title,
             description=_(
-                "A source article shown in full, with the passages this site quotes highlighted."),
+                "A source article shown in full, with the passages this site quotes highlighted."
+            ),
             source=source,
-            excerpts=[{"excerpt": e, "cited_by": cited_by.get((source.id, e.id), [])}
-                      for e in source.excerpts.values()],
+            excerpts=[
+                {"excerpt": e, "cited_by": cited_by.get((source.id, e.id), [])}
+                for e in source.excerpts.values()
+            ],
             paragraphs=[Markup(p) for p in source_paragraphs(source.body, marks)],
             updated=source.meta.checked,
         )
@@ -269,14 +312,25 @@ class _Builder:
     def _error_html(self, lang: str, status: int) -> bytes:
         _ = self.gettext(lang)
         titles = {
-            400: (_("That request could not be understood"),
-                  _("Something in the address or the search words was not valid. Check it and try again.")),
-            404: (_("Page not found"),
-                  _("There is no page at this address. It may have moved, or the address may have a typo.")),
-            405: (_("Method not allowed"),
-                  _("This address can only be read, not changed.")),
-            500: (_("Something went wrong"),
-                  _("The site could not show this page. Please try again later.")),
+            400: (
+                _("That request could not be understood"),
+                _(
+                    "Something in the address or the search words was not valid. "
+                    "Check it and try again."
+                ),
+            ),
+            404: (
+                _("Page not found"),
+                _(
+                    "There is no page at this address. "
+                    "It may have moved, or the address may have a typo."
+                ),
+            ),
+            405: (_("Method not allowed"), _("This address can only be read, not changed.")),
+            500: (
+                _("Something went wrong"),
+                _("The site could not show this page. Please try again later."),
+            ),
         }
         title, description = titles[status]
         context = self._common(lang, urls.page(lang, ""), {lang: urls.page(lang, "")})

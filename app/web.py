@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,10 +19,12 @@ from .site import Site, build_site
 
 log = logging.getLogger("app")
 READ_METHODS = ["GET", "HEAD"]
+NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False}  # and no per-request check
 
 
-def serve(item: Prebuilt, request: Request, status: int = 200,
-          extra: dict[str, str] | None = None) -> Response:
+def serve(
+    item: Prebuilt, request: Request, status: int = 200, extra: dict[str, str] | None = None
+) -> Response:
     """Send a pre-built response: the variant the client accepts, 304 on a matching ETag."""
     variant = item.choose(request.headers.get("accept-encoding", ""))
     headers = dict(item.headers(variant))
@@ -60,12 +63,14 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Fa
     """Build the site (raises ContentError on invalid content) and the app that serves it."""
     settings = settings or Settings.from_env()
     site = site or build_site(settings)
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, telemetry=NO_TELEMETRY)
     app.state.site = site
     app.add_middleware(FastPath, responses=site.responses)  # pre-rendered paths skip the router
     app.add_middleware(SecurityHeaders, hsts=settings.hsts)  # added last: outermost
 
-    def error_response(request: Request, status: int, extra: dict[str, str] | None = None) -> Response:
+    def error_response(
+        request: Request, status: int, extra: dict[str, str] | None = None
+    ) -> Response:
         if request.url.path.startswith(api.PREFIX + "/"):
             return api.problem(status, headers=extra)
         page = site.error(lang_of(request.url.path, site), status)
@@ -89,8 +94,11 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Fa
     @app.api_route("/", methods=READ_METHODS, include_in_schema=False)
     def root(request: Request) -> Response:
         lang = negotiate(request.headers.get("accept-language", ""), site.langs)
-        return RedirectResponse(urls.page(lang, ""), status_code=302,
-                                headers={"vary": "Accept-Language", "cache-control": "no-cache"})
+        return RedirectResponse(
+            urls.page(lang, ""),
+            status_code=302,
+            headers={"vary": "Accept-Language", "cache-control": "no-cache"},
+        )
 
     app.include_router(api.router)  # before the catch-all below
     app.include_router(search.router)
