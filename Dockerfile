@@ -1,12 +1,16 @@
 # The same install and start commands as `make run`, in a slim image, as a non-root user.
 FROM python:3.11-slim
 
+# Production settings: WORKERS processes, no reload. Forwarded headers (client address, https) are
+# honoured only from FORWARDED_ALLOW_IPS: set it to your proxy's address. HSTS=1 behind HTTPS.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     HOST=0.0.0.0 \
     PORT=8000 \
-    WORKERS=2
+    WORKERS=2 \
+    FORWARDED_ALLOW_IPS=127.0.0.1 \
+    HSTS=0
 
 RUN useradd --create-home --uid 10001 site
 WORKDIR /srv/site

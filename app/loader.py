@@ -469,12 +469,20 @@ def _check_tokens(
         if token.type == "inline" and line is not None:
             for child in token.children or ():
                 if child.type == "text" and "[@" in child.content:
-                    problems.add(path, "a citation was not recognised: '[@' is left as text.",
-                                 line=line, hint="close it with ']' and use only ';' between "
-                                 "items, like [@ref:a; @ref:b].")
+                    problems.add(
+                        path,
+                        "a citation was not recognised: '[@' is left as text.",
+                        line=line,
+                        hint="close it with ']' and use only ';' between "
+                        "items, like [@ref:a; @ref:b].",
+                    )
                 elif child.type == "text" and COMPONENT_RE.search(child.content):
-                    problems.add(path, "a component must stand alone on its own line.",
-                                 line=line, hint="put [[name]] on a line by itself.")
+                    problems.add(
+                        path,
+                        "a component must stand alone on its own line.",
+                        line=line,
+                        hint="put [[name]] on a line by itself.",
+                    )
 
 
 def _slugify(title: str) -> str:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import copy
 import logging
 import re
+import threading
 import time
+from collections import deque
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("app.access")
+access_log = logging.getLogger("app.access")
 RAW_BYTE = re.compile(rb"[\x80-\xff]")
 
 CSP = (
@@ -29,11 +34,87 @@ BASE_HEADERS = (
 )
 
 
-class SecurityHeaders:
-    """Adds the site's security headers to every HTTP response and strips any cookie."""
+class SecondsFormatter(logging.Formatter):
+    """The usual `%(asctime)s` format, with the date and time computed once a second."""
 
-    def __init__(self, app: ASGIApp, hsts: bool = False):
+    _second, _stamp = -1, ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return self.stamp(record.created)
+
+    def stamp(self, created: float) -> str:
+        second = int(created)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        return f"{self._stamp},{int((created - second) * 1000):03d}"
+
+
+class AccessLog:
+    """One line per request: time, method, path, status and duration; never a client address.
+
+    A request only appends a tuple; a thread logs the lines to "app.access" once a second, as one
+    record of many lines, each with its own time. A log record per request would cost about a
+    quarter of the time of serving a pre-built page. Lines left at exit are flushed then.
+    """
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self.pending: deque[tuple[float, str, str, int, float]] = deque()  # thread-safe ends
+        self.clock = SecondsFormatter()
+        self.lock = threading.Lock()
+        self.started = False
+
+    def add(self, method: str, path: str, status: int, milliseconds: float) -> None:
+        self.pending.append((time.time(), method, path, status, milliseconds))
+        if not self.started:
+            self.started = True
+            atexit.register(self.flush)
+            threading.Thread(target=self._run, name="access-log", daemon=True).start()
+
+    def flush(self) -> None:
+        with self.lock:
+            batch = [self.pending.popleft() for _ in range(len(self.pending))]
+            if batch and access_log.isEnabledFor(logging.INFO):
+                access_log.info("%s", "\n".join(self._line(*entry) for entry in batch))
+
+    def _line(self, at: float, method: str, path: str, status: int, milliseconds: float) -> str:
+        method = method[:16].encode("unicode_escape").decode("ascii")
+        path = path[:200].encode("unicode_escape").decode("ascii")  # one line, whatever was sent
+        return f"{self.clock.stamp(at)} app.access {method} {path} {status} {milliseconds:.1f}ms"
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            self.flush()
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration plus the site's: lines with time and logger name, and the
+    access lines as they are (they carry their own). uvicorn applies it in every worker process."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["site"] = {
+        "()": SecondsFormatter,
+        "fmt": "%(asctime)s %(name)s %(message)s",
+    }
+    config["formatters"]["lines"] = {"format": "%(message)s"}
+    stderr = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
+    config["handlers"]["site"] = {**stderr, "formatter": "site"}
+    config["handlers"]["lines"] = {**stderr, "formatter": "lines"}
+    config["root"] = {"level": "INFO", "handlers": ["site"]}
+    config["loggers"]["app.access"] = {"level": "INFO", "handlers": ["lines"], "propagate": False}
+    return config
+
+
+class SecurityHeaders:
+    """Adds the site's security headers to every HTTP response, strips any cookie, and logs
+    each request without its address."""
+
+    def __init__(self, app: ASGIApp, hsts: bool = False, access: AccessLog | None = None):
         self.app = app
+        self.access = access or AccessLog()
         self.headers = BASE_HEADERS + (
             (("strict-transport-security", "max-age=31536000; includeSubDomains"),) if hsts else ()
         )
@@ -66,10 +147,6 @@ class SecurityHeaders:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            log.info(
-                "%s %s %s %.1fms",
-                method[:16].encode("unicode_escape").decode("ascii"),
-                scope.get("path", "-")[:200].encode("unicode_escape").decode("ascii"),
-                status,
-                (time.perf_counter() - started) * 1000,
+            self.access.add(
+                method, scope.get("path", "-"), status, (time.perf_counter() - started) * 1000
             )

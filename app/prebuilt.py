@@ -18,6 +18,9 @@ COMPRESSIBLE = (
 )
 HTML_CACHE = "no-cache"  # always revalidate with the ETag
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Quality 11 is ~13 % (about 0.5 KB a page) smaller than 5 on this site, but ~50x slower to
+# compress: 7.5 s vs 0.15 s of the real site's startup, a minute for a 100-page site.
+BROTLI_QUALITY = 5
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Prebuilt:
         tag = hashlib.sha256(body).hexdigest()[:20]
         variants: dict[str, Variant] = {}
         if media_type.startswith(COMPRESSIBLE) and len(body) > 512:
-            br = brotli.compress(body, quality=11)
+            br = brotli.compress(body, quality=BROTLI_QUALITY)
             gz = gzip.compress(body, compresslevel=9, mtime=0)
             variants = {
                 "br": Variant(br, f'"{tag}-br"', "br"),

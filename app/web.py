@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from . import api, cite, search, urls
 from .fastpath import FastPath
-from .middleware import SecurityHeaders
+from .middleware import AccessLog, SecurityHeaders
 from .prebuilt import Prebuilt, etag_matches
 from .settings import Settings
 from .site import Site, build_site
@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Fa
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, telemetry=NO_TELEMETRY)
     app.state.site = site
     app.add_middleware(FastPath, responses=site.responses)  # pre-rendered paths skip the router
-    app.add_middleware(SecurityHeaders, hsts=settings.hsts)  # added last: outermost
+    app.state.access_log = access_log = AccessLog()
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts, access=access_log)  # last: outermost
 
     def error_response(
         request: Request, status: int, extra: dict[str, str] | None = None
