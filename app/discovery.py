@@ -140,7 +140,8 @@ def sitemap_xml(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPa
 
 def robots_txt(builder: _Builder) -> bytes:
     lines = ["User-agent: *"]
-    lines += [f"Disallow: {urls.search(lang)}" for lang in builder.content.langs]
+    # Result pages (with a query) stay out of search engines; the bare search page may be indexed.
+    lines += [f"Disallow: {urls.search(lang)}?q=" for lang in builder.content.langs]
     lines += [
         "Disallow: /api/v1/search",
         "Allow: /",

@@ -138,6 +138,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_search_out(client: TestClien
     assert robots.can_fetch("*", SITE_URL + "/en/special-order-40/")
     assert robots.can_fetch("*", SITE_URL + "/api/v1/pages.json")
     assert not robots.can_fetch("*", SITE_URL + "/en/search?q=dea")
+    assert robots.can_fetch("*", SITE_URL + "/en/search")  # the bare search page is a landing page
     assert not robots.can_fetch("*", SITE_URL + "/api/v1/search?q=dea")
 
 

@@ -179,7 +179,13 @@ def test_search_form_works_without_javascript(client: TestClient) -> None:
     assert field.attributes["id"] == doc.css_first("label[for]").attributes["for"]
     assert int(field.attributes["maxlength"]) == MAX_QUERY
     assert doc.css("script:not([src])") == []
-    assert doc.css_first('meta[name="robots"]').attributes["content"] == "noindex"
+
+
+def test_only_result_pages_are_kept_out_of_search_engines(client: TestClient) -> None:
+    bare = parse(client.get("/en/search").text)
+    assert bare.css_first('meta[name="robots"]') is None  # a landing page, like the others
+    results = parse(client.get("/en/search?q=dea").text)
+    assert results.css_first('meta[name="robots"]').attributes["content"] == "noindex"
 
 
 def test_empty_query_shows_tips(client: TestClient) -> None:
