@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +11,11 @@ from markdown_it.token import Token
 
 from . import frontmatter
 from .citations import COMPONENT_RE, CiteKey, find_keys, parse_key
-from .content import Content, Excerpt, Page, Source
+from .content import Content, Page
 from .errors import ContentError, Problems
+from .excerpts import load_sources
 from .glossary_links import GlossaryLinks, compile_terms
+from .keycheck import KeyCheck
 from .markdown import parser
 from .models import (
     ID_RE,
@@ -23,7 +25,6 @@ from .models import (
     Group,
     PageMeta,
     Research,
-    SourceMeta,
     TimelineEvent,
 )
 from .parity import check_parity
@@ -31,7 +32,6 @@ from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
 
 COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact"}
 RESERVED_ID = re.compile(r"^(quote-\d+|main|site-nav|history|page-sources)$")
-SOURCE_PAGE_IDS = {"reliability", "excerpts", "full-text", "main", "site-nav"}
 
 
 def load_content(root: Path) -> Content:
@@ -41,8 +41,8 @@ def load_content(root: Path) -> Content:
     references = {r.id: r for r in research.references} if research else {}
     facts = {f.id: f for f in research.facts} if research else {}
     conflicts = {c.id: c for c in research.conflicts} if research else {}
-    sources = _load_sources(root / "sources", conflicts, problems)
-    lookup = _KeyCheck(sources, references, facts)
+    sources = load_sources(root / "sources", conflicts, problems)
+    lookup = KeyCheck(sources, references, facts)
 
     timeline = _load_list(root / "timeline.yaml", TimelineEvent, problems, lookup, optional=True)
     glossary = _load_list(root / "glossary.yaml", GlossaryEntry, problems, lookup, optional=True)
@@ -132,164 +132,11 @@ def _load_translations(
     return out
 
 
-# --------------------------------------------------------------------------- sources
-
-
-def _load_sources(folder: Path, conflicts: dict[str, Any], problems: Problems) -> dict[str, Source]:
-    sources: dict[str, Source] = {}
-    for path in sorted(folder.glob("*.md")):
-        source_id = path.stem
-        if not ID_RE.match(source_id):
-            problems.add(path, "the file name must be a lowercase id like 'article-000.md'.")
-            continue
-        doc = frontmatter.split(path, path.read_text(encoding="utf-8"), problems)
-        if doc is None:
-            continue
-        meta = frontmatter.validate(SourceMeta, doc.data, doc.lines, path, problems)
-        if meta is None:
-            continue
-        for index, conflict in enumerate(meta.conflicts):
-            if conflict not in conflicts:
-                problems.add(
-                    path,
-                    f"unknown conflict '{conflict}'.",
-                    line=line_for(doc.lines, ("conflicts", index)),
-                    field="conflicts",
-                    hint="use an id from 'conflicts' in research/context.yaml.",
-                )
-        excerpts = dict(_locate_excerpts(path, meta, doc, problems))
-        declared = frozenset(e.id for e in meta.excerpts)
-        sources[source_id] = Source(source_id, path, meta, doc.body, excerpts, declared)
-    return sources
-
-
-def _locate_excerpts(
-    path: Path, meta: SourceMeta, doc: frontmatter.Document, problems: Problems
-) -> Iterator[tuple[str, Excerpt]]:
-    seen: set[str] = set()
-    for index, spec in enumerate(meta.excerpts):
-        line = line_for(doc.lines, ("excerpts", index, "exact"))
-        where = f"excerpts.{index}"
-        if spec.id in SOURCE_PAGE_IDS:
-            problems.add(
-                path,
-                f"excerpt id '{spec.id}' is used by the source page itself.",
-                line=line,
-                field=f"{where}.id",
-                hint="choose another id.",
-            )
-            continue
-        if spec.id in seen:
-            problems.add(
-                path,
-                f"duplicate excerpt id '{spec.id}'.",
-                line=line,
-                field=where,
-                hint="give each excerpt its own id.",
-            )
-            continue
-        seen.add(spec.id)
-        starts = [m.start() for m in re.finditer(re.escape(spec.exact), doc.body)]
-        prefix, suffix = spec.prefix or "", spec.suffix or ""
-        matches = [
-            s
-            for s in starts
-            if doc.body[:s].endswith(prefix) and doc.body[s + len(spec.exact) :].startswith(suffix)
-        ]
-        if not matches:
-            found = "its prefix/suffix do not match" if starts else "the text is not in the body"
-            problems.add(
-                path,
-                f"excerpt '{spec.id}' not found: {found}.",
-                line=line,
-                field=f"{where}.exact",
-                hint="copy the words from the article character for character, "
-                "including typographic quotes and apostrophes, and punctuation.",
-            )
-            continue
-        if len(matches) > 1:
-            problems.add(
-                path,
-                f"excerpt '{spec.id}' occurs {len(matches)} times in the body.",
-                line=line,
-                field=f"{where}.exact",
-                hint="add a 'prefix' (the words just before) or 'suffix' (just after) "
-                "that picks out one place.",
-            )
-            continue
-        start = matches[0]
-        end = start + len(spec.exact)
-        yield (
-            spec.id,
-            Excerpt(
-                id=spec.id,
-                exact=spec.exact,
-                prefix=prefix or doc.body[max(0, start - 32) : start],
-                suffix=suffix or doc.body[end : end + 32],
-                start=start,
-                end=end,
-                translation=dict(spec.translation),
-            ),
-        )
-
-
-# --------------------------------------------------------------------------- citation keys
-
-
-class _KeyCheck:
-    """Checks that a citation key names something that exists."""
-
-    def __init__(
-        self, sources: dict[str, Source], references: dict[str, Any], facts: dict[str, Any]
-    ):
-        self.sources, self.references, self.facts = sources, references, facts
-
-    def problem(self, key: CiteKey) -> tuple[str, str] | None:
-        if key.kind == "invalid":
-            return (
-                f"malformed citation item '{key.label}'.",
-                "write [@source-id#excerpt-id], [@ref:reference-id] or [@quote:fact-id].",
-            )
-        if key.kind == "ref" and key.target not in self.references:
-            return (
-                f"unknown reference '{key.target}'.",
-                _suggest(key.target, self.references, "references in research/context.yaml"),
-            )
-        if key.kind == "quote":
-            fact = self.facts.get(key.target)
-            if fact is None or fact.quote is None:
-                quoted = [f for f, v in self.facts.items() if v.quote]
-                return (
-                    f"'{key.target}' is not a research fact with a quote.",
-                    _suggest(key.target, quoted, "facts with a 'quote'"),
-                )
-        if key.kind == "excerpt":
-            source = self.sources.get(key.target)
-            if source is None:
-                return (
-                    f"unknown source '{key.target}'.",
-                    _suggest(key.target, self.sources, "files in content/sources/"),
-                )
-            if key.excerpt not in source.declared:
-                return (
-                    f"unknown excerpt '{key.excerpt}' in source '{key.target}'.",
-                    _suggest(key.excerpt, source.excerpts, f"excerpts of {key.target}"),
-                )
-        return None
-
-
-def _suggest(name: str, known: Iterable[str], what: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
-    return (f"did you mean '{close[0]}'? " if close else "") + f"Use one of the {what}."
-
-
 # --------------------------------------------------------------------------- data files
 
 
 def _load_list(
-    path: Path, model: Any, problems: Problems, lookup: _KeyCheck, optional: bool = False
+    path: Path, model: Any, problems: Problems, lookup: KeyCheck, optional: bool = False
 ) -> list[Any]:
     if optional and not path.exists():
         return []
@@ -332,7 +179,7 @@ def _data_keys(item: Any) -> Iterator[CiteKey]:
 
 
 def _load_pages(
-    folder: Path, glossary: list[GlossaryEntry], lookup: _KeyCheck, problems: Problems
+    folder: Path, glossary: list[GlossaryEntry], lookup: KeyCheck, problems: Problems
 ) -> dict[tuple[str, str], Page]:
     """Two passes: front matter of every page first (to find each language's glossary page),
     then the Markdown bodies."""
@@ -412,7 +259,7 @@ def _page_head(
 
 
 def _check_tokens(
-    path: Path, body_line: int, tokens: list[Token], lookup: _KeyCheck, problems: Problems
+    path: Path, body_line: int, tokens: list[Token], lookup: KeyCheck, problems: Problems
 ) -> None:
     ids: dict[str, int] = {}
     for index, token in enumerate(tokens):
