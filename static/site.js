@@ -39,3 +39,14 @@
     }
   });
 })();
+
+// The language switch keeps the reader's place: section ids are the same in every language, so the
+// section in the address (#id) is carried to the other language's page.
+(function () {
+  "use strict";
+  var link = document.querySelector("a.lang-switch");
+  if (!link) return;
+  link.addEventListener("click", function () {
+    if (window.location.hash) link.href = link.href.split("#")[0] + window.location.hash;
+  });
+})();
