@@ -95,20 +95,27 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def new_context(browser: Browser, server: Server) -> Iterator[Callable[..., BrowserContext]]:
-    """Make contexts for one test, closed after it: `new_context(java_script_enabled=False)`."""
+def _contexts(
+    browser: Browser, server: Server, timeout_ms: int
+) -> Iterator[Callable[..., BrowserContext]]:
+    """A factory of browser contexts on the test server, all closed when the fixture ends."""
     made: list[BrowserContext] = []
 
     def make(**options: Any) -> BrowserContext:
         context = browser.new_context(base_url=server.base, **options)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(timeout_ms)
         made.append(context)
         return context
 
     yield make
     for context in made:
         context.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, server: Server) -> Iterator[Callable[..., BrowserContext]]:
+    """Make contexts for one test, closed after it: `new_context(java_script_enabled=False)`."""
+    yield from _contexts(browser, server, 15_000)
 
 
 @pytest.fixture(scope="package")
@@ -134,17 +141,7 @@ def pages(server: Server, site: Site) -> Pages:
 @pytest.fixture(scope="package")
 def browser_context(browser: Browser, server: Server) -> Iterator[Callable[..., BrowserContext]]:
     """Make contexts that live for the package: `browser_context(java_script_enabled=False)`."""
-    made: list[BrowserContext] = []
-
-    def make(**options: Any) -> BrowserContext:
-        context = browser.new_context(base_url=server.base, **options)
-        context.set_default_timeout(20_000)
-        made.append(context)
-        return context
-
-    yield make
-    for context in made:
-        context.close()
+    yield from _contexts(browser, server, 20_000)
 
 
 @pytest.fixture(scope="package")
