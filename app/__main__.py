@@ -8,6 +8,7 @@ import sys
 
 from .errors import ContentError
 from .loader import load_content
+from .serve import serve_site
 from .settings import Settings
 
 
@@ -49,23 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"export failed: {exc}", file=sys.stderr)
             return 1
 
-    import uvicorn
-
-    from .middleware import log_config
-
-    uvicorn.run(
-        "app.web:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=None if args.reload else args.workers,
-        reload=args.reload,
-        access_log=False,  # the app logs method, path, status and time; never client addresses
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        server_header=False,
-        log_config=log_config(),  # batched app log lines (method, path, status, time), every worker
-    )
+    serve_site(args.host, args.port, args.workers, args.reload)
     return 0
 
 

@@ -1,18 +1,21 @@
-"""A pure-ASGI look-up in front of the router for pre-rendered paths.
+"""A pure-ASGI look-up in front of the whole app for pre-rendered paths.
 
 A GET or HEAD for a path in `site.responses` is answered from headers prepared at startup, with the
-same status, headers and body that `web.serve()` gives through the router (tests/test_fastpath.py
-compares them). Everything else, and anything unusual (a root path, another method), goes on to the
-router unchanged. The security-header middleware sits outside this, so both paths get its headers.
+same status, headers and body that `web.serve()` gives through the router and the middleware
+(tests/test_fastpath.py compares them): the security headers are appended once, at startup, as
+`SecurityHeaders` appends them, and the request is logged the same way. Everything else, and
+anything unusual (a root path, another method), goes on to the app unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .middleware import AccessLog
 from .prebuilt import Prebuilt, Variant, etag_matches
 
 RawHeaders = list[tuple[bytes, bytes]]
@@ -29,43 +32,52 @@ class _Prepared:
     not_modified: RawHeaders
 
 
-def _prepare(item: Prebuilt, variant: Variant) -> _Prepared:
+def _raw(headers: Sequence[tuple[str, str]]) -> RawHeaders:
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+
+
+def _prepare(item: Prebuilt, variant: Variant, extra: RawHeaders) -> _Prepared:
     headers = [(k.lower(), v) for k, v in item.headers(variant)]
     keep = [(k, v) for k, v in headers if k in NOT_MODIFIED_KEEP]
     ok = [*headers, ("content-length", str(len(variant.body)))]
-    return _Prepared(
-        variant.body,
-        variant.etag,
-        [(k.encode("latin-1"), v.encode("latin-1")) for k, v in ok],
-        [(k.encode("latin-1"), v.encode("latin-1")) for k, v in keep],
-    )
+    return _Prepared(variant.body, variant.etag, _raw(ok) + extra, _raw(keep) + extra)
 
 
 class FastPath:
-    """Serve pre-rendered GET and HEAD responses without the router; pass everything else on."""
+    """Serve pre-rendered GET and HEAD responses without the app; pass everything else on.
 
-    def __init__(self, app: ASGIApp, responses: Mapping[str, Prebuilt]):
+    `headers` are appended to every response served here, after its own (the security headers);
+    `access` gets one line per request served here.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        responses: Mapping[str, Prebuilt],
+        headers: RawHeaders | None = None,
+        access: AccessLog | None = None,
+    ):
         self.app = app
         self.items = dict(responses)
+        self.access = access
+        extra = list(headers or [])
         self.prepared = {
-            (path, variant.encoding): _prepare(item, variant)
+            (path, variant.encoding): _prepare(item, variant, extra)
             for path, item in self.items.items()
             for variant in (item.identity, *item.variants.values())
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or scope.get("root_path")
-        ):
+        if scope["type"] != "http" or scope.get("root_path"):
             await self.app(scope, receive, send)
             return
+        method = scope["method"]
         path = scope["path"]
-        item = self.items.get(path)
+        item = self.items.get(path) if method in ("GET", "HEAD") else None
         if item is None:
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         accept_encoding: str | None = None
         if_none_match: str | None = None
         for name, value in scope["headers"]:  # the first of each, as Starlette's Headers.get
@@ -75,11 +87,15 @@ class FastPath:
                 if_none_match = value.decode("latin-1")
         prepared = self.prepared[(path, item.choose(accept_encoding or "").encoding)]
         if etag_matches(if_none_match or "", prepared.etag):
+            status = 304
             await send(
                 {"type": "http.response.start", "status": 304, "headers": prepared.not_modified}
             )
             await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": prepared.ok})
-        body = b"" if scope["method"] == "HEAD" else prepared.body
-        await send({"type": "http.response.body", "body": body})
+        else:
+            status = 200
+            await send({"type": "http.response.start", "status": 200, "headers": prepared.ok})
+            body = b"" if method == "HEAD" else prepared.body
+            await send({"type": "http.response.body", "body": body})
+        if self.access is not None:
+            self.access.add(method, path, status, (time.perf_counter() - started) * 1000)

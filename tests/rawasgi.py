@@ -1,4 +1,4 @@
-"""Drive an ASGI app with raw messages, as uvicorn does.
+"""Drive an ASGI app with raw messages, as an ASGI server does.
 
 Bytes a test client would normalise or refuse (invalid UTF-8, bad percent-encodings, NUL bytes)
 reach the app unchanged, and many requests run fast on one event loop."""

@@ -22,14 +22,14 @@ ENCODINGS = [None, "gzip", "br", "gzip, deflate, br", "br;q=0, gzip", "identity,
 
 def without_fastpath(settings: Settings, site: Site) -> FastAPI:
     app = create_app(settings, site)
-    app.user_middleware = [m for m in app.user_middleware if m.cls is not FastPath]
+    app.fast_path = None  # every request goes through the middleware and the router
     return app
 
 
 @pytest.fixture(scope="module")
 def apps(settings: Settings, site: Site) -> tuple[FastAPI, FastAPI]:
     fast = create_app(settings, site)
-    assert any(m.cls is FastPath for m in fast.user_middleware)
+    assert isinstance(fast.fast_path, FastPath)
     return fast, without_fastpath(settings, site)
 
 

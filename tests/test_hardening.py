@@ -1,6 +1,7 @@
 """Security headers on every response, hostile input (never a 5xx, never an unescaped echo), and
-privacy in logs. Hostile bytes go in as raw ASGI messages, the way uvicorn hands them over, since a
-test client would normalise or refuse them."""
+privacy in logs. Hostile bytes go in as raw ASGI messages, the way an ASGI server hands them over,
+since a test client would normalise or refuse them; tests/test_server.py sends them to the real
+server over sockets."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -608,50 +609,68 @@ def test_the_access_log_flushes_by_itself_and_at_exit(
     assert at_exit == [access.flush]
 
 
-def test_serve_runs_uvicorn_without_access_log_and_trusts_only_configured_proxies(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """`python -m app serve` passes FORWARDED_ALLOW_IPS to uvicorn, whose proxy-header middleware
-    then honours X-Forwarded-For/-Proto from those hosts only."""
+def test_serve_runs_granian_without_access_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m app serve` runs granian with the app factory, the workers asked for, no access
+    log of its own (it would hold client addresses) and the site's log configuration."""
+    import granian
+
+    from app.__main__ import main
+
+    captured: dict[str, Any] = {}
+
+    class FakeGranian:
+        def __init__(self, **kwargs: Any) -> None:
+            captured.update(kwargs)
+
+        def serve(self) -> None:
+            captured["served"] = True
+
+    monkeypatch.setattr(granian, "Granian", FakeGranian)
+    assert main(["serve", "--port", "8899", "--workers", "3"]) == 0
+    assert captured["served"] is True
+    assert (captured["target"], captured["factory"]) == ("app.web:create_app", True)
+    assert (captured["port"], captured["workers"]) == (8899, 3)
+    assert captured["log_access"] is False
+    logs = captured["log_dictconfig"]
+    assert logs["root"]["level"] == "INFO"
+    assert logs["loggers"]["app.access"]["propagate"] is False  # its lines carry their own time
+    assert logs["loggers"]["granian.access"]["level"] == "WARNING"  # unused: log_access off
+
+
+def test_reload_runs_uvicorn_without_access_log(monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
-    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
     from app.__main__ import main
 
     captured: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: captured.update(kwargs, app=app))
+    assert main(["serve", "--port", "8899", "--reload"]) == 0
+    assert captured["app"] == "app.web:create_app" and captured["reload"] is True
+    assert captured["access_log"] is False and captured["server_header"] is False
+    assert captured["proxy_headers"] is False  # the app itself handles them (next test)
+
+
+def test_forwarded_headers_are_honoured_only_from_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch, site: Site
+) -> None:
+    """The app's proxy-header middleware takes X-Forwarded-For/-Proto from FORWARDED_ALLOW_IPS
+    only, whichever server runs it."""
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.5")
-    assert main(["serve", "--port", "8899"]) == 0
-    assert captured["access_log"] is False
-    assert captured["proxy_headers"] is True
-    assert captured["forwarded_allow_ips"] == "10.0.0.5"
-    assert not captured.get("reload")
-    logs = captured["log_config"]
-    assert logs["root"]["level"] == "INFO"
-    assert logs["loggers"]["app.access"]["propagate"] is False  # its lines carry their own time
-    assert logs["loggers"]["uvicorn.access"]["handlers"] == ["access"]  # unused: access_log off
+    app = create_app(Settings.from_env(), site)
+    seen: list[tuple[Any, Any]] = []
 
-    seen: list[dict[str, Any]] = []
+    @app.get("/probe")
+    def probe(request: Request) -> dict[str, str]:
+        seen.append((request.client, request.url.scheme))
+        return {}
 
-    async def probe(scope: Any, receive: Any, send: Any) -> None:
-        seen.append(scope)
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    config = uvicorn.Config(
-        probe,
-        proxy_headers=captured["proxy_headers"],
-        forwarded_allow_ips=captured["forwarded_allow_ips"],
-        lifespan="off",
-    )
-    config.load()
-    assert isinstance(config.loaded_app, ProxyHeadersMiddleware)
+    app.router.routes.insert(0, app.router.routes.pop())  # before the catch-all page route
     forwarded = [(b"x-forwarded-for", FORWARDED_IP.encode()), (b"x-forwarded-proto", b"https")]
-    call(config.loaded_app, scope_for("GET", b"/", forwarded, client=("10.0.0.5", 40000)))
-    call(config.loaded_app, scope_for("GET", b"/", forwarded, client=(CLIENT_IP, 40000)))
-    trusted, untrusted = seen
-    assert trusted["client"][0] == FORWARDED_IP and trusted["scheme"] == "https"
-    assert untrusted["client"][0] == CLIENT_IP and untrusted["scheme"] == "http"
+    call(app, scope_for("GET", b"/probe", forwarded, client=("10.0.0.5", 40000)))
+    call(app, scope_for("GET", b"/probe", forwarded, client=(CLIENT_IP, 40000)))
+    (trusted, trusted_scheme), (untrusted, untrusted_scheme) = seen
+    assert trusted[0] == FORWARDED_IP and trusted_scheme == "https"
+    assert untrusted[0] == CLIENT_IP and untrusted_scheme == "http"
 
 
 def test_default_settings_trust_only_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
