@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -75,14 +76,26 @@ class Content:
     def langs(self) -> list[str]:
         return sorted({lang for lang, _ in self.pages})
 
+    @cached_property
+    def _by_lang(self) -> dict[str, list[Page]]:
+        """Each language's pages: the menu's pages in menu order, then the rest by slug."""
+        out: dict[str, list[Page]] = {}
+        for (lang, _), page in self.pages.items():
+            out.setdefault(lang, []).append(page)
+        for pages in out.values():
+            pages.sort(key=lambda p: (p.meta.nav is None, p.meta.nav or 0, p.slug))
+        return out
+
+    @cached_property
+    def _by_key(self) -> dict[tuple[str, str], Page]:
+        return {(page.key, lang): page for (lang, _), page in self.pages.items()}
+
     def pages_in(self, lang: str) -> list[Page]:
-        return sorted(
-            (p for (page_lang, _), p in self.pages.items() if page_lang == lang),
-            key=lambda p: (p.meta.nav, p.slug),
-        )
+        return list(self._by_lang.get(lang, ()))
+
+    def menu(self, lang: str) -> list[Page]:
+        """The pages in the site menu (those with a `nav` position), in its order."""
+        return [p for p in self._by_lang.get(lang, ()) if p.meta.nav is not None]
 
     def twin(self, page: Page, lang: str) -> Page | None:
-        for candidate in self.pages_in(lang):
-            if candidate.key == page.key:
-                return candidate
-        return None
+        return self._by_key.get((page.key, lang))

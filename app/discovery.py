@@ -53,7 +53,7 @@ def sitemap_urls(
     builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]
 ) -> list[SitemapUrl]:
     """Every page, section page (where the site has them), the sources and each source."""
-    content, served = builder.content, builder.responses
+    content = builder.content
     out: list[SitemapUrl] = []
     for lang in content.langs:
         for page in content.pages_in(lang):
@@ -67,7 +67,7 @@ def sitemap_urls(
             )
             for section in rendered[(lang, page.slug)].sections:
                 path = urls.section(lang, page.slug, section.id)
-                if path not in served:
+                if not builder.serves(path):
                     continue
                 alternates = {
                     other: urls.section(other, p.slug, section.id) for other, p in twins.items()
@@ -76,7 +76,7 @@ def sitemap_urls(
                     SitemapUrl(
                         path,
                         page.meta.updated,
-                        {k: v for k, v in alternates.items() if v in served},
+                        {k: v for k, v in alternates.items() if builder.serves(v)},
                     )
                 )
         sources = list(content.sources.values())
@@ -166,10 +166,10 @@ def atom_feed(builder: _Builder, lang: str) -> bytes:
     site_name = builder.settings.site_name.get(lang, builder.settings.site_name["en"])
     host = urlsplit(site_url).hostname or "localhost"
     changes = []
-    for page in builder.content.pages_in(lang):
+    for position, page in enumerate(builder.content.pages_in(lang)):  # menu order, then slug
         ordered = sorted(page.meta.changes, key=lambda c: c.date)  # oldest first: stable numbers
         for number, change in enumerate(ordered, start=1):
-            changes.append((change.date, page.meta.nav, page.slug, number, page, change.note))
+            changes.append((change.date, position, page.slug, number, page, change.note))
     changes.sort(key=lambda c: (-c[0].toordinal(), c[1], c[2], -c[3]))
 
     feed = FeedGenerator()

@@ -58,11 +58,14 @@ class FastPath:
         access: AccessLog | None = None,
     ):
         self.app = app
-        self.items = dict(responses)
+        self.responses = responses
+        # What is built already (a Responses keeps adding to it); a deferred response is looked
+        # up in `responses` on its first request, which builds it.
+        self.items: Mapping[str, Prebuilt] = getattr(responses, "built", responses)
         self.access = access
-        extra = list(headers or [])
+        self.extra = list(headers or [])
         self.prepared = {
-            (path, variant.encoding): _prepare(item, variant, extra)
+            (path, variant.encoding): _prepare(item, variant, self.extra)
             for path, item in self.items.items()
             for variant in (item.identity, *item.variants.values())
         }
@@ -75,8 +78,10 @@ class FastPath:
         path = scope["path"]
         item = self.items.get(path) if method in ("GET", "HEAD") else None
         if item is None:
-            await self.app(scope, receive, send)
-            return
+            if method not in ("GET", "HEAD") or path not in self.responses:
+                await self.app(scope, receive, send)
+                return
+            item = self.responses[path]  # a deferred response: built now, kept from now on
         started = time.perf_counter()
         accept_encoding: str | None = None
         if_none_match: str | None = None
@@ -85,7 +90,10 @@ class FastPath:
                 accept_encoding = value.decode("latin-1")
             elif name == b"if-none-match" and if_none_match is None:
                 if_none_match = value.decode("latin-1")
-        prepared = self.prepared[(path, item.choose(accept_encoding or "").encoding)]
+        variant = item.choose(accept_encoding or "")
+        prepared = self.prepared.get((path, variant.encoding))
+        if prepared is None:
+            prepared = self.prepared[(path, variant.encoding)] = _prepare(item, variant, self.extra)
         if etag_matches(if_none_match or "", prepared.etag):
             status = 304
             await send(

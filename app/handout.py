@@ -19,6 +19,7 @@ from . import urls
 from .citations import CiteKey
 from .content import Content
 from .markdown import parser
+from .prebuilt import Prebuilt
 from .render import RenderedPage, Renderer
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def key_points(
     return lead, points
 
 
-def build(builder: _Builder, renderer: Renderer, result: RenderedPage) -> None:
+def build(builder: _Builder, renderer: Renderer, result: RenderedPage) -> Prebuilt:
     from .sections import slices
 
     page, lang = result.page, result.page.lang
@@ -203,4 +204,4 @@ def build(builder: _Builder, renderer: Renderer, result: RenderedPage) -> None:
         version=result.version,
         updated=page.meta.updated,
     )
-    builder.add_html(here, builder.render(lang, "handout.html", **context))
+    return builder.html(builder.render(lang, "handout.html", **context))

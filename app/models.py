@@ -65,7 +65,7 @@ class PageMeta(Strict):
     key: Id
     title: str = Field(min_length=1)
     summary: str = Field(min_length=1)
-    nav: int
+    nav: int | None = None  # position in the site menu; without it, not in the menu
     updated: dt.date
     changes: tuple[Change, ...] = Field(min_length=1)
 

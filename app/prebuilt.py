@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import brotli
@@ -112,3 +113,37 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
         return True
     candidates = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
     return etag in candidates
+
+
+class Responses(Mapping[str, Prebuilt]):
+    """Every response of the site by path: most built at startup, some built on first request.
+
+    Deferred responses (section pages, preview cards, handouts: many per page, and most never
+    asked for) are made from the site model by a function fixed at startup, which reads no file
+    and parses no markdown; each is built once, when first asked for, and then kept. Which paths
+    exist is fixed at startup. Iterating builds every deferred response (the export does).
+    """
+
+    def __init__(self, built: dict[str, Prebuilt], deferred: dict[str, Callable[[], Prebuilt]]):
+        self.built = dict(built)  # grows as deferred responses are built; read by the fast path
+        self._deferred = {p: make for p, make in deferred.items() if p not in self.built}
+        self._paths = [*self.built, *self._deferred]
+
+    def __getitem__(self, path: str) -> Prebuilt:
+        item = self.built.get(path)
+        if item is None:
+            make = self._deferred[path]  # KeyError: no such path
+            item = self.built[path] = make()
+        return item
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.built or path in self._deferred
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def is_deferred(self, path: str) -> bool:
+        return path in self._deferred

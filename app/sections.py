@@ -9,9 +9,9 @@ on the page (numbered from 1 within the section).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -228,7 +228,7 @@ def _section_twins(builder: _Builder, page: Page, section_id: str) -> dict[str, 
 def _cite_box(
     builder: _Builder, item: cite.Citable, heading: str, handout_url: str
 ) -> dict[str, Any]:
-    box = cite.cite_box(item, cite.today(), builder.gettext(item.lang))
+    box = cite.cite_box(item, builder.access_date, builder.gettext(item.lang))
     box.update(heading=heading, handout=handout_url)
     return box
 
@@ -308,44 +308,42 @@ def page_context(builder: _Builder, result: RenderedPage) -> dict[str, Any]:
 
 
 def build(builder: _Builder, renderer: Renderer, results: Sequence[RenderedPage]) -> None:
-    """Add every section page, card and handout of one language to the builder's responses."""
-    started = time.perf_counter()
-    card_time = 0.0
+    """Register every section page, card and handout of one language with the builder.
+
+    They are deferred (built on first request, then kept; app/prebuilt.py `Responses`): a page
+    has a dozen of them, most never asked for, and drawing them all at startup cost about 90 %
+    of a large site's build. Their paths are fixed here, so they are in the sitemap and a
+    request for anything else is a 404 without building anything.
+    """
     for result in results:
-        page = result.page
-        handout.build(builder, renderer, result)
-        card_time += _card(
-            builder, cards.path(page.lang, page.slug), page.meta.title, "", page.lang
+        page, lang = result.page, result.page.lang
+        builder.defer(
+            handout.path(lang, page.slug),
+            functools.partial(handout.build, builder, renderer, result),
+        )
+        builder.defer(
+            cards.path(lang, page.slug),
+            functools.partial(_card, builder, page.meta.title, "", lang),
         )
         for piece in slices(page):
-            path = urls.section(page.lang, page.slug, piece.section.id)
-            if path in builder.responses:
+            path = urls.section(lang, page.slug, piece.section.id)
+            if builder.serves(path):
                 log.warning(
                     "section %s of %s/%s is not served: %s is taken",
                     piece.section.id,
-                    page.lang,
+                    lang,
                     page.slug or "(overview)",
                     path,
                 )
                 continue
-            _section_page(builder, renderer, result, piece)
-            card_time += _card(
-                builder,
-                cards.path(page.lang, page.slug, piece.section.id),
-                piece.section.title,
-                page.meta.title,
-                page.lang,
+            builder.defer(path, functools.partial(_section_page, builder, renderer, result, piece))
+            builder.defer(
+                cards.path(lang, page.slug, piece.section.id),
+                functools.partial(_card, builder, piece.section.title, page.meta.title, lang),
             )
-    log.info(
-        "%s: sections, cards and handouts built in %.2fs (cards %.2fs)",
-        results[0].page.lang if results else "-",
-        time.perf_counter() - started,
-        card_time,
-    )
 
 
-def _card(builder: _Builder, path: str, title: str, kicker: str, lang: str) -> float:
-    started = time.perf_counter()
+def _card(builder: _Builder, title: str, kicker: str, lang: str) -> Prebuilt:
     png = cards.render(
         cards.Card(
             title=title,
@@ -355,13 +353,12 @@ def _card(builder: _Builder, path: str, title: str, kicker: str, lang: str) -> f
             footer=urlsplit(builder.settings.site_url).netloc,
         )
     )
-    builder.responses[path] = Prebuilt.build(png, cards.MEDIA_TYPE, cards.CACHE_CONTROL)
-    return time.perf_counter() - started
+    return Prebuilt.build(png, cards.MEDIA_TYPE, cards.CACHE_CONTROL)
 
 
 def _section_page(
     builder: _Builder, renderer: Renderer, result: RenderedPage, piece: SectionSlice
-) -> None:
+) -> Prebuilt:
     page, lang, section = result.page, result.page.lang, piece.section
     _ = builder.gettext(lang)
     path = urls.section(lang, page.slug, section.id)
@@ -414,4 +411,4 @@ def _section_page(
         ),
         cite=_cite_box(builder, item, _("How to cite this section"), handout.path(lang, page.slug)),
     )
-    builder.add_html(path, builder.render(lang, "section.html", **context))
+    return builder.html(builder.render(lang, "section.html", **context))

@@ -13,12 +13,12 @@ import jinja2
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from . import api, discovery, search, urls
+from . import api, cite, discovery, search, urls
 from . import sections as section_pages  # the module; render.sections() is the function
 from .content import Content, Page, Source
 from .i18n import load_translations, long_date
 from .loader import load_content
-from .prebuilt import IMMUTABLE, Prebuilt
+from .prebuilt import IMMUTABLE, Prebuilt, Responses
 from .render import RenderedPage, Renderer, citations_by_section, sections, source_paragraphs
 from .search import Search
 from .settings import Settings
@@ -31,7 +31,7 @@ ERROR_STATUSES = (400, 404, 405, 500)
 class Site:
     settings: Settings
     content: Content
-    responses: Mapping[str, Prebuilt]
+    responses: Responses  # by path; a few kinds are built on first request
     errors: Mapping[tuple[str, int], Prebuilt]
     rendered: Mapping[tuple[str, str], RenderedPage]
     assets: Mapping[str, str]
@@ -57,6 +57,8 @@ class _Builder:
     def __init__(self, settings: Settings, content: Content):
         self.settings, self.content = settings, content
         self.responses: dict[str, Prebuilt] = {}
+        self.deferred: dict[str, Callable[[], Prebuilt]] = {}  # built on first request
+        self.access_date = cite.today()  # the cite boxes' access date: when the site was built
         self.assets = self._static()
         self.translations = {
             lang: load_translations(settings.locales_dir, lang) for lang in content.langs
@@ -150,9 +152,9 @@ class _Builder:
         for other, url in twins.items():
             if other != lang:
                 switch = {"href": url, "lang": other, "label": LANG_NAMES[other]}
-        nav = [
+        nav = [  # the menu's pages only: its size does not grow with the site
             {"title": p.meta.title, "href": urls.page(lang, p.slug), "current": p.key == current}
-            for p in self.content.pages_in(lang)
+            for p in self.content.menu(lang)
         ]
         return {
             "canonical": urls.absolute(absolute, path),
@@ -170,8 +172,18 @@ class _Builder:
     def render(self, lang: str, template: str, **context: Any) -> bytes:
         return self.jinja[lang].get_template(template).render(**context).encode("utf-8")
 
+    def html(self, html: bytes) -> Prebuilt:
+        return Prebuilt.build(html, "text/html; charset=utf-8")
+
     def add_html(self, path: str, html: bytes) -> None:
-        self.responses[path] = Prebuilt.build(html, "text/html; charset=utf-8")
+        self.responses[path] = self.html(html)
+
+    def defer(self, path: str, make: Callable[[], Prebuilt]) -> None:
+        """Serve `path` with what `make()` returns, built when it is first asked for."""
+        self.deferred[path] = make
+
+    def serves(self, path: str) -> bool:
+        return path in self.responses or path in self.deferred
 
     # -- the build -------------------------------------------------------------------------
 
@@ -204,7 +216,7 @@ class _Builder:
         return Site(
             settings=self.settings,
             content=self.content,
-            responses=MappingProxyType(dict(self.responses)),
+            responses=Responses(self.responses, self.deferred),
             errors=MappingProxyType(errors),
             rendered=MappingProxyType(rendered),
             assets=MappingProxyType(self.assets),

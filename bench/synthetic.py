@@ -28,8 +28,10 @@ def make_site(target: Path, pages: int, content: Path = ROOT / "content") -> Pat
     """Copy `content` to `target` and add pages until the site has `pages` pages in all.
 
     Each added page is a copy of a real explainer page (citations, quotes and all) under a new key,
-    slug, title and navigation position, in every language the real page has (a Spanish copy of
-    the Spanish twin), so each costs what a real page costs to validate and render.
+    slug and title, in every language the real page has (a Spanish copy of the Spanish twin), so
+    each costs what a real page costs to validate and render. Copies stay out of the site menu
+    (no `nav`), as most pages of a large site would: a menu of every page, on every page, would
+    make each page's HTML grow with the size of the site.
     """
     if target.exists():
         shutil.rmtree(target)
@@ -50,7 +52,8 @@ def make_site(target: Path, pages: int, content: Path = ROOT / "content") -> Pat
         slug = f"synthetic-{index:04d}"
         for folder, source in twins.items():
             meta, body = _split(source)
-            meta.update(key=slug, nav=1000 + index, title=f"{meta['title']} ({index})")
+            meta.update(key=slug, title=f"{meta['title']} ({index})")
+            meta.pop("nav", None)
             front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
             (folder / f"{slug}.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")
             count += 1

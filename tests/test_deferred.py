@@ -1,0 +1,107 @@
+"""Deferred responses (section pages, cards, handouts): their paths are fixed at startup, each is
+built on its first request, kept, and served exactly as a response built at startup would be."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from rawasgi import call, scope_for
+
+from app import cards, handout, urls
+from app.prebuilt import Prebuilt, Responses
+from app.settings import Settings
+from app.site import build_site
+from app.web import create_app
+
+SITE = "https://example.test"
+
+
+@pytest.fixture
+def fresh(content_dir: Path) -> tuple[Responses, TestClient]:
+    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    app = create_app(site.settings, site)
+    return site.responses, TestClient(app, follow_redirects=False)
+
+
+def deferred_paths() -> list[str]:
+    return [
+        urls.section("en", "topic", "detail"),
+        cards.path("en", "topic", "detail"),
+        cards.path("en", "topic"),
+        handout.path("en", "topic"),
+    ]
+
+
+def test_nothing_deferred_is_built_at_startup(fresh: tuple[Responses, TestClient]) -> None:
+    responses, _ = fresh
+    for path in deferred_paths():
+        assert path in responses and responses.is_deferred(path)
+        assert path not in responses.built
+    assert urls.page("en", "topic") in responses.built  # pages are built at startup
+
+
+def test_first_request_builds_and_keeps_it(fresh: tuple[Responses, TestClient]) -> None:
+    responses, client = fresh
+    for path in deferred_paths():
+        first = client.get(path, headers={"accept-encoding": "gzip"})
+        assert first.status_code == 200, path
+        kept = responses.built[path]
+        again = client.get(
+            path, headers={"if-none-match": first.headers["etag"], "accept-encoding": "gzip"}
+        )
+        assert again.status_code == 304
+        assert responses.built[path] is kept  # built once
+        if path.endswith(".png"):
+            assert first.headers["content-type"] == "image/png"
+            assert first.content.startswith(b"\x89PNG")
+        else:
+            assert first.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_built_on_request_equals_built_at_startup(
+    fresh: tuple[Responses, TestClient], content_dir: Path
+) -> None:
+    """The same bytes and ETags as building it directly, whichever way it was first asked for."""
+    responses, client = fresh
+    other = build_site(Settings(content_dir=content_dir, site_url=SITE)).responses
+    for path in deferred_paths():
+        head = client.head(path, headers={"accept-encoding": "identity"})  # HEAD builds it too
+        assert head.status_code == 200 and head.content == b""
+        built: Prebuilt = responses.built[path]
+        direct = other[path]
+        assert built.identity == direct.identity
+        assert built.variants == direct.variants
+        assert int(head.headers["content-length"]) == len(built.identity.body)
+
+
+def test_unknown_paths_build_nothing(fresh: tuple[Responses, TestClient]) -> None:
+    responses, client = fresh
+    before = set(responses.built)
+    for path in ("/en/topic/no-such-section/", "/en/topic/detail.png", "/en/topic/handout/x/"):
+        assert client.get(path).status_code == 404
+    assert set(responses.built) == before
+
+
+def test_the_fast_path_builds_deferred_responses_with_the_same_headers(
+    content_dir: Path,
+) -> None:
+    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    fast = create_app(site.settings, site)
+    routed = create_app(site.settings, build_site(site.settings))
+    routed.fast_path = None
+    for path in deferred_paths():
+        for method in ("GET", "HEAD"):
+            scope = scope_for(method, path.encode(), [(b"accept-encoding", b"br")])
+            a, b = call(fast, scope), call(routed, scope)
+            assert (a.status, a.raw_headers, a.body) == (b.status, b.raw_headers, b.body), path
+        assert path in site.responses.built
+
+
+def test_iterating_builds_everything_once(fresh: tuple[Responses, TestClient]) -> None:
+    responses, _ = fresh
+    items = dict(responses.items())
+    assert set(items) == set(responses) and len(items) == len(responses)
+    assert set(responses.built) == set(responses)
+    assert all(responses.built[p] is item for p, item in items.items())
