@@ -28,6 +28,7 @@ def granian_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "workers": workers,
         "interface": Interfaces.ASGI,
         "websockets": False,
+        "respawn_failed_workers": True,  # a worker that dies is replaced, not the whole server
         "log_access": False,  # its access log would hold client addresses
         "log_dictconfig": log_config(),
     }

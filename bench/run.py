@@ -218,6 +218,32 @@ def same_pages(pages: list[str]) -> None:
             raise SystemExit(f"{page}: expected gzip from both, got {gz}")
 
 
+def first_requests(base: str) -> None:
+    """Deferred responses (section pages, cards, handouts) cost their build on first request."""
+    from app import cards, handout, urls
+    from app.loader import load_content
+    from app.render import sections
+    from app.settings import Settings
+
+    content = load_content(Settings().content_dir)
+    page = next(p for p in content.pages_in("en") if urls.page("en", p.slug) == EXPLAINER)
+    section = sections(page)[0].id
+    print("\n== deferred responses: first request (builds it) and second (kept), fresh server")
+    for kind, path in (
+        ("section page", urls.section("en", page.slug, section)),
+        ("card", cards.path("en", page.slug, section)),
+        ("handout", handout.path("en", page.slug)),
+    ):
+        times = []
+        for _ in range(2):
+            started = time.perf_counter()
+            status, _, _ = get(base + path)
+            times.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise SystemExit(f"{path}: status {status}")
+        print(f"{kind:13} {path:58} first {times[0]:6.1f} ms, then {times[1]:5.1f} ms")
+
+
 def soak(seconds: int, connections: int, pid: int, paths: list[str]) -> None:
     print(f"\n== soak: app only, {seconds} s at {connections} connections over {len(paths)} paths")
     wrk(f"http://127.0.0.1:{APP_PORT}/", connections, 5, *paths)  # warm-up
@@ -301,16 +327,16 @@ def build_once(pages: int) -> dict[str, float]:
         started = time.perf_counter()
         site = build_site(Settings(content_dir=content))
         seconds = time.perf_counter() - started
+        built = site.responses.built  # deferred responses are built on first request
         return {
             "pages": len(site.content.pages),
-            "responses": len(site.responses),
+            "responses": len(built),
+            "deferred": len(site.responses) - len(built),
             "seconds": seconds,
             "rss_mb": (rss_kb(os.getpid()) - base) / 1024,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base / 1024,
             "bytes_mb": sum(
-                len(v.body)
-                for r in site.responses.values()
-                for v in (r.identity, *r.variants.values())
+                len(v.body) for r in built.values() for v in (r.identity, *r.variants.values())
             )
             / 2**20,
         }
@@ -321,7 +347,7 @@ def startup(sizes: list[int], timeout: int) -> None:
         "\n== startup build of synthetic sites (copies of real explainer pages), fresh process each"
     )
     print(
-        f"{'pages':>6} {'responses':>9} {'build s':>8} {'RSS MB':>7} {'peak MB':>8} "
+        f"{'pages':>6} {'built':>6} {'deferred':>8} {'build s':>8} {'RSS MB':>7} {'peak MB':>8} "
         f"{'bytes MB':>8} {'ms/page':>8}"
     )
     results = []
@@ -341,7 +367,8 @@ def startup(sizes: list[int], timeout: int) -> None:
         result = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(result)
         print(
-            f"{result['pages']:6.0f} {result['responses']:9.0f} {result['seconds']:8.2f} "
+            f"{result['pages']:6.0f} {result['responses']:6.0f} {result['deferred']:8.0f} "
+            f"{result['seconds']:8.2f} "
             f"{result['rss_mb']:7.1f} {result['peak_mb']:8.1f} {result['bytes_mb']:8.1f} "
             f"{1000 * result['seconds'] / result['pages']:8.2f}"
         )
@@ -429,6 +456,7 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
     ):
         wait_ready(f"http://127.0.0.1:{NGINX_PORT}{EXPLAINER}", ng, work / "nginx.log")
         wait_ready(f"http://127.0.0.1:{APP_PORT}/healthz", app, work / "app.log")
+        first_requests(f"http://127.0.0.1:{APP_PORT}")
         same_pages(pages)
         for page in pages:  # warm both
             wrk(f"http://127.0.0.1:{NGINX_PORT}{page}", 32, 1)

@@ -631,6 +631,7 @@ def test_serve_runs_granian_without_access_log(monkeypatch: pytest.MonkeyPatch) 
     assert (captured["target"], captured["factory"]) == ("app.web:create_app", True)
     assert (captured["port"], captured["workers"]) == (8899, 3)
     assert captured["log_access"] is False
+    assert captured["respawn_failed_workers"] is True
     logs = captured["log_dictconfig"]
     assert logs["root"]["level"] == "INFO"
     assert logs["loggers"]["app.access"]["propagate"] is False  # its lines carry their own time
