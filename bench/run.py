@@ -101,6 +101,17 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def tree_rss_kb(pid: int) -> int:
+    """RSS of a process and all its descendants (granian's main process and its workers)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss_kb(current)
+        for task in Path(f"/proc/{current}/task").iterdir():
+            todo += [int(c) for c in (task / "children").read_text().split()]
+    return total
+
+
 def get(url: str, encoding: str = "gzip") -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, headers={"Accept-Encoding": encoding})
     with urllib.request.urlopen(request, timeout=5) as response:
@@ -218,7 +229,7 @@ def same_pages(pages: list[str]) -> None:
             raise SystemExit(f"{page}: expected gzip from both, got {gz}")
 
 
-def first_requests(base: str) -> None:
+def first_requests(base: str) -> list[str]:
     """Deferred responses (section pages, cards, handouts) cost their build on first request."""
     from app import cards, handout, urls
     from app.loader import load_content
@@ -229,11 +240,12 @@ def first_requests(base: str) -> None:
     page = next(p for p in content.pages_in("en") if urls.page("en", p.slug) == EXPLAINER)
     section = sections(page)[0].id
     print("\n== deferred responses: first request (builds it) and second (kept), fresh server")
-    for kind, path in (
-        ("section page", urls.section("en", page.slug, section)),
-        ("card", cards.path("en", page.slug, section)),
-        ("handout", handout.path("en", page.slug)),
-    ):
+    paths = {
+        "section page": urls.section("en", page.slug, section),
+        "card": cards.path("en", page.slug, section),
+        "handout": handout.path("en", page.slug),
+    }
+    for kind, path in paths.items():
         times = []
         for _ in range(2):
             started = time.perf_counter()
@@ -242,14 +254,15 @@ def first_requests(base: str) -> None:
             if status != 200:
                 raise SystemExit(f"{path}: status {status}")
         print(f"{kind:13} {path:58} first {times[0]:6.1f} ms, then {times[1]:5.1f} ms")
+    return list(paths.values())
 
 
 def soak(seconds: int, connections: int, pid: int, paths: list[str]) -> None:
     print(f"\n== soak: app only, {seconds} s at {connections} connections over {len(paths)} paths")
     wrk(f"http://127.0.0.1:{APP_PORT}/", connections, 5, *paths)  # warm-up
-    before = rss_kb(pid)
+    before = tree_rss_kb(pid)  # the server's main process and its worker
     run = wrk(f"http://127.0.0.1:{APP_PORT}/", connections, seconds, *paths)
-    after = rss_kb(pid)
+    after = tree_rss_kb(pid)
     growth = (after - before) / before
     print(
         f"{run.rps:.0f} req/s, p50 {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms, "
@@ -456,7 +469,7 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
     ):
         wait_ready(f"http://127.0.0.1:{NGINX_PORT}{EXPLAINER}", ng, work / "nginx.log")
         wait_ready(f"http://127.0.0.1:{APP_PORT}/healthz", app, work / "app.log")
-        first_requests(f"http://127.0.0.1:{APP_PORT}")
+        deferred = first_requests(f"http://127.0.0.1:{APP_PORT}")
         same_pages(pages)
         for page in pages:  # warm both
             wrk(f"http://127.0.0.1:{NGINX_PORT}{page}", 32, 1)
@@ -467,7 +480,14 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
                 args.soak,
                 64,
                 app.pid,
-                [EXPLAINER, "/en/", "/en/sources/", "/en/sources/article-000/", "/healthz"],
+                [
+                    EXPLAINER,
+                    "/en/",
+                    "/en/sources/",
+                    "/en/sources/article-000/",
+                    "/healthz",
+                    *deferred,
+                ],
             )
 
 
