@@ -58,9 +58,7 @@ class FastPath:
         access: AccessLog | None = None,
     ):
         self.app = app
-        self.responses = responses
-        # What is built already (a Responses keeps adding to it); a deferred response is looked
-        # up in `responses` on its first request, which builds it.
+        # What is built already: a Responses adds each deferred response once it is built.
         self.items: Mapping[str, Prebuilt] = getattr(responses, "built", responses)
         self.access = access
         self.extra = list(headers or [])
@@ -76,13 +74,15 @@ class FastPath:
             return
         method = scope["method"]
         path = scope["path"]
+        # Built responses only: a deferred one's first request goes through the app, whose route
+        # builds it in a worker thread (not on the event loop), logs it, and shows its 500 page
+        # should the build fail; from then on it is in `items` and answered here.
         item = self.items.get(path) if method in ("GET", "HEAD") else None
         if item is None:
-            if method not in ("GET", "HEAD") or path not in self.responses:
-                await self.app(scope, receive, send)
-                return
-            item = self.responses[path]  # a deferred response: built now, kept from now on
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
+        status = 0
         accept_encoding: str | None = None
         if_none_match: str | None = None
         for name, value in scope["headers"]:  # the first of each, as Starlette's Headers.get
@@ -94,16 +94,18 @@ class FastPath:
         prepared = self.prepared.get((path, variant.encoding))
         if prepared is None:
             prepared = self.prepared[(path, variant.encoding)] = _prepare(item, variant, self.extra)
-        if etag_matches(if_none_match or "", prepared.etag):
-            status = 304
-            await send(
-                {"type": "http.response.start", "status": 304, "headers": prepared.not_modified}
-            )
-            await send({"type": "http.response.body", "body": b""})
-        else:
-            status = 200
-            await send({"type": "http.response.start", "status": 200, "headers": prepared.ok})
-            body = b"" if method == "HEAD" else prepared.body
-            await send({"type": "http.response.body", "body": body})
-        if self.access is not None:
-            self.access.add(method, path, status, (time.perf_counter() - started) * 1000)
+        try:
+            if etag_matches(if_none_match or "", prepared.etag):
+                status = 304
+                await send(
+                    {"type": "http.response.start", "status": 304, "headers": prepared.not_modified}
+                )
+                await send({"type": "http.response.body", "body": b""})
+            else:
+                status = 200
+                await send({"type": "http.response.start", "status": 200, "headers": prepared.ok})
+                body = b"" if method == "HEAD" else prepared.body
+                await send({"type": "http.response.body", "body": body})
+        finally:
+            if self.access is not None:
+                self.access.add(method, path, status, (time.perf_counter() - started) * 1000)

@@ -101,11 +101,12 @@ class AccessLog:
     def _lines(self, batch: list[tuple[float, str, str, int, float]]) -> str:
         names, stamp, out = self.names, self.clock.stamp, []
         for at, method, path, status, milliseconds in batch:
-            name = names.get((method, path))
+            key = (method[:16], path[:200])  # what is logged, so the memo holds no long paths
+            name = names.get(key)
             if name is None:
                 if len(names) >= self.MEMO:
                     names.clear()
-                name = names[(method, path)] = f"{_escaped(method[:16])} {_escaped(path[:200])}"
+                name = names[key] = f"{_escaped(key[0])} {_escaped(key[1])}"
             out.append(f"{stamp(at)} app.access {name} {status} {milliseconds:.1f}ms")
         return "\n".join(out)
 
@@ -180,6 +181,9 @@ class SecurityHeaders:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            status = status or 500  # the outer error handler answers with its 500 page
+            raise
         finally:
             self.access.add(
                 method, scope.get("path", "-"), status, (time.perf_counter() - started) * 1000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -115,26 +116,43 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return etag in candidates
 
 
+class DeferredBuildError(RuntimeError):
+    """A deferred response's builder failed (a bug: content was validated at startup)."""
+
+
 class Responses(Mapping[str, Prebuilt]):
     """Every response of the site by path: most built at startup, some built on first request.
 
     Deferred responses (section pages, preview cards, handouts: many per page, and most never
     asked for) are made from the site model by a function fixed at startup, which reads no file
-    and parses no markdown; each is built once, when first asked for, and then kept. Which paths
-    exist is fixed at startup. Iterating builds every deferred response (the export does).
+    and parses no markdown; each is built when first asked for (once: builds take a lock), then
+    kept. Which paths exist is fixed at startup. Iterating builds every deferred response (the
+    export does).
     """
 
     def __init__(self, built: dict[str, Prebuilt], deferred: dict[str, Callable[[], Prebuilt]]):
         self.built = dict(built)  # grows as deferred responses are built; read by the fast path
         self._deferred = {p: make for p, make in deferred.items() if p not in self.built}
         self._paths = [*self.built, *self._deferred]
+        self._lock = threading.Lock()
 
     def __getitem__(self, path: str) -> Prebuilt:
         item = self.built.get(path)
-        if item is None:
-            make = self._deferred[path]  # KeyError: no such path
-            item = self.built[path] = make()
+        if item is not None:
+            return item
+        make = self._deferred[path]  # KeyError: no such path
+        with self._lock:
+            item = self.built.get(path)  # another thread may have built it meanwhile
+            if item is None:
+                try:
+                    item = make()
+                except Exception as exc:  # never a KeyError, which would read as "no such path"
+                    raise DeferredBuildError(f"building {path} failed: {exc!r}") from exc
+                self.built[path] = item
         return item
+
+    def get(self, path: str, default: Prebuilt | None = None) -> Prebuilt | None:  # type: ignore[override]
+        return self[path] if path in self else default  # noqa: SIM401 (Mapping.get hides KeyError)
 
     def __contains__(self, path: object) -> bool:
         return path in self.built or path in self._deferred

@@ -317,6 +317,9 @@ def build(builder: _Builder, renderer: Renderer, results: Sequence[RenderedPage]
     """
     for result in results:
         page, lang = result.page, result.page.lang
+        if not builder.samples.get(lang):
+            # Built at startup, so a broken template, font or builder stops startup, not a reader.
+            builder.samples[lang] = [handout.path(lang, page.slug), cards.path(lang, page.slug)]
         builder.defer(
             handout.path(lang, page.slug),
             functools.partial(handout.build, builder, renderer, result),
@@ -337,6 +340,8 @@ def build(builder: _Builder, renderer: Renderer, results: Sequence[RenderedPage]
                 )
                 continue
             builder.defer(path, functools.partial(_section_page, builder, renderer, result, piece))
+            if len(builder.samples[lang]) == 2:
+                builder.samples[lang].append(path)
             builder.defer(
                 cards.path(lang, page.slug, piece.section.id),
                 functools.partial(_card, builder, piece.section.title, page.meta.title, lang),

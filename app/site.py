@@ -58,6 +58,7 @@ class _Builder:
         self.settings, self.content = settings, content
         self.responses: dict[str, Prebuilt] = {}
         self.deferred: dict[str, Callable[[], Prebuilt]] = {}  # built on first request
+        self.samples: dict[str, list[str]] = {}  # deferred paths built at startup as a check
         self.access_date = cite.today()  # the cite boxes' access date: when the site was built
         self.assets = self._static()
         self.translations = {
@@ -213,10 +214,13 @@ class _Builder:
         discovery.build(self, rendered)
         api.build(self, rendered)
         finder = search.build(self, rendered)
+        responses = Responses(self.responses, self.deferred)
+        for path in (p for paths in self.samples.values() for p in paths):
+            responses[path]  # one of each deferred kind per language: fails here, not for a reader
         return Site(
             settings=self.settings,
             content=self.content,
-            responses=Responses(self.responses, self.deferred),
+            responses=responses,
             errors=MappingProxyType(errors),
             rendered=MappingProxyType(rendered),
             assets=MappingProxyType(self.assets),

@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Si
     app.state.site = site
     # X-Forwarded-For/-Proto only from FORWARDED_ALLOW_IPS (the app never logs an address).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    outermost_headers = {k.decode(): v.decode() for k, v in security_headers(settings.hsts)}
     app.state.access_log = access_log = AccessLog()
     app.add_middleware(SecurityHeaders, hsts=settings.hsts, access=access_log)  # last: outermost
     # Pre-rendered paths skip the router and the middleware; they get the same headers and log.
@@ -112,8 +113,9 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Si
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette answers this outside every middleware, so the security headers go on here.
         log.exception("unhandled error")
-        return error_response(request, 500)
+        return error_response(request, 500, outermost_headers)
 
     @app.api_route("/", methods=READ_METHODS, include_in_schema=False)
     def root(request: Request) -> Response:

@@ -42,6 +42,12 @@ def parse_with_lines(text: str, first_line: int = 1) -> tuple[Any, dict[Path_, i
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        if mark is not None and "cannot start any token" in problem:  # libyaml omits which
+            row = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+            found = row[mark.column : mark.column + 1]
+            problem = problem.replace("character", f"character {found!r}", 1)
+            if found == "\t":
+                problem += " (a tab: indent with spaces)"
         raise YamlSyntaxError(str(problem), line) from exc
     finally:
         loader.dispose()

@@ -3,14 +3,17 @@ built on its first request, kept, and served exactly as a response built at star
 
 from __future__ import annotations
 
+import logging
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from rawasgi import call, scope_for
 
 from app import cards, handout, urls
-from app.prebuilt import Prebuilt, Responses
+from app.prebuilt import DeferredBuildError, Prebuilt, Responses
 from app.settings import Settings
 from app.site import build_site
 from app.web import create_app
@@ -105,3 +108,80 @@ def test_iterating_builds_everything_once(fresh: tuple[Responses, TestClient]) -
     assert set(items) == set(responses) and len(items) == len(responses)
     assert set(responses.built) == set(responses)
     assert all(responses.built[p] is item for p, item in items.items())
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyError])
+def test_a_failing_deferred_build_is_a_logged_500_page_with_the_site_headers(
+    content_dir: Path, caplog: pytest.LogCaptureFixture, error: type[Exception]
+) -> None:
+    """A bug in a deferred builder is a 500 page with the site's headers and a log line: never a
+    bare server error, and never a 404 (a KeyError inside a builder is not a missing path)."""
+    caplog.set_level(logging.INFO, logger="app.access")
+    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    path = handout.path("en", "topic")
+
+    def broken() -> Prebuilt:
+        raise error("builder bug")
+
+    site.responses._deferred[path] = broken
+    app = create_app(site.settings, site)
+    raised: list[BaseException] = []
+
+    async def server(scope: Any, receive: Any, send: Any) -> None:
+        try:  # Starlette sends its 500 page, then re-raises for the server to log, as servers do
+            await app(scope, receive, send)
+        except DeferredBuildError as exc:
+            raised.append(exc)
+
+    reply = call(server, scope_for("GET", path.encode()))
+    assert [type(e.__cause__) for e in raised] == [error]
+    assert reply.status == 500
+    assert reply.header("content-security-policy") is not None
+    assert reply.header("content-type") == "text/html; charset=utf-8"
+    assert any("unhandled error" in r.getMessage() for r in caplog.records)
+    app.state.access_log.flush()
+    logged = [r.getMessage() for r in caplog.records if r.name == "app.access"]
+    assert any(f" GET {path} 500 " in line for line in logged)
+    assert path not in site.responses.built
+
+
+def test_one_of_each_deferred_kind_is_built_at_startup_as_a_check(content_dir: Path) -> None:
+    """A builder that cannot work (a broken template, fonts missing) stops startup."""
+    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    for lang in site.langs:
+        sampled = [p for p in site.responses.built if site.responses.is_deferred(p)]
+        kinds = {
+            "handout" if "/handout/" in p else "card" if p.endswith(".png") else "section"
+            for p in sampled
+            if p.startswith((f"/{lang}/", f"/cards/{lang}/"))
+        }
+        assert kinds == {"handout", "card", "section"}, lang
+    templates = content_dir.parent / "templates"
+    shutil.copytree(site.settings.templates_dir, templates)
+    (templates / "handout.html").write_text("{{ no_such_name }}", encoding="utf-8")
+    with pytest.raises(DeferredBuildError, match="handout"):
+        build_site(Settings(content_dir=content_dir, site_url=SITE, templates_dir=templates))
+
+
+def test_pre_built_paths_are_answered_by_the_fast_path(
+    content_dir: Path,
+) -> None:
+    """SiteApp hands pre-built paths to the fast path, which never calls the app behind it."""
+    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    app = create_app(site.settings, site)
+    assert app.fast_path is not None
+    reached: list[str] = []
+    behind = app.fast_path.app
+
+    async def recorder(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(scope["path"])
+        await behind(scope, receive, send)
+
+    app.fast_path.app = recorder
+    page = urls.page("en", "topic")
+    assert call(app, scope_for("GET", page.encode())).status == 200
+    assert reached == []
+    deferred = urls.section("en", "topic", "detail")
+    assert call(app, scope_for("GET", deferred.encode())).status == 200  # built via the app
+    assert call(app, scope_for("GET", deferred.encode())).status == 200  # then answered here
+    assert reached == [deferred]
