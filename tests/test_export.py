@@ -8,7 +8,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 from conftest import FIXTURE_CONTENT, parse
 from fastapi.testclient import TestClient
 from lxml import etree
+from netutil import free_port
 
 from app import urls
 from app.__main__ import main
@@ -67,17 +67,6 @@ http {{
 """
 
 
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8600-8699")
-
-
 @pytest.fixture(scope="module")
 def exported(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("export") / "site"
@@ -92,7 +81,7 @@ def nginx(exported: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     if not Path(NGINX).exists():
         pytest.fail(f"{NGINX} is missing: run `make system-deps` (tools/system-deps.sh)")
     run = tmp_path_factory.mktemp("nginx")
-    port = free_port()
+    port = free_port(PORTS)
     conf = run / "nginx.conf"
     # Workers run as the test's own user, who can read the (private) temporary folder.
     user = pwd.getpwuid(os.geteuid()).pw_name

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from netutil import free_port
 from selectolax.lexbor import LexborHTMLParser
 
 from app.middleware import BASE_HEADERS
@@ -34,17 +35,6 @@ class Answer:
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k == name), None)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8600-8699")
 
 
 def read_answer(sock: socket.socket, head_only: bool = False) -> Answer:
@@ -84,7 +74,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = free_port()
+    port = free_port(PORTS)
     log = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "SITE_URL": f"http://127.0.0.1:{port}", "HSTS": ""}
     with log.open("wb") as out:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import netutil
 import pytest
 
 from app import urls
@@ -32,16 +32,7 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def free_port(exclude: set[int] | None = None) -> int:
-    for port in PORTS:
-        if exclude and port in exclude:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8700-8799")
+    return netutil.free_port(PORTS, exclude)
 
 
 @dataclass(frozen=True)
