@@ -6,9 +6,9 @@ import argparse
 import os
 import sys
 
-from .errors import ContentError
-from .loader import load_content
-from .serve import serve_site
+from .content.errors import ContentError
+from .content.loader import load_content
+from .serve.servers import serve_site
 from .settings import Settings
 
 

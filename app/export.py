@@ -20,9 +20,10 @@ from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 
-from . import cite, urls
+from . import urls
+from .build.site import LANG_NAMES, Site, build_site
+from .render import citing as cite
 from .settings import Settings
-from .site import LANG_NAMES, Site, build_site
 
 MARKER = ".site-export"  # marks a folder this command wrote, so a re-export may replace it
 SKIP = frozenset({"/healthz"})

@@ -231,9 +231,11 @@ def same_pages(pages: list[str]) -> None:
 
 def first_requests(base: str) -> list[str]:
     """Deferred responses (section pages, cards, handouts) cost their build on first request."""
-    from app import cards, handout, urls
-    from app.loader import load_content
-    from app.render import sections
+    from app import urls
+    from app.build import handouts as handout
+    from app.content.loader import load_content
+    from app.render import cards
+    from app.render.pages import sections
     from app.settings import Settings
 
     content = load_content(Settings().content_dir)
@@ -279,8 +281,8 @@ def soak(seconds: int, connections: int, pid: int, paths: list[str]) -> None:
 def weights() -> None:
     from selectolax.lexbor import LexborHTMLParser
 
+    from app.build.site import build_site
     from app.settings import Settings
-    from app.site import build_site
 
     print("\n== compressed weight of each page (brotli, as browsers get it): HTML + CSS + JS")
     site = build_site(Settings())
@@ -330,8 +332,8 @@ def weights() -> None:
 
 def build_once(pages: int) -> dict[str, float]:
     """In this (fresh) process: build a synthetic site of `pages` pages; time and memory."""
+    from app.build.site import build_site
     from app.settings import Settings
-    from app.site import build_site
     from bench.synthetic import make_site
 
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
@@ -422,7 +424,7 @@ def export(target: Path) -> None:
 
 
 def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
-    from app.middleware import CSP, PERMISSIONS
+    from app.serve.middleware import CSP, PERMISSIONS
 
     site_dir = work / "site"
     export(site_dir)

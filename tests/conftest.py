@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from app.build.site import Site, build_site
+from app.serve.app import create_app
 from app.settings import Settings
-from app.site import Site, build_site
-from app.web import create_app
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 

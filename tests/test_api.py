@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from app import api
-from app.render import citations_by_section
-from app.search import MAX_QUERY
-from app.site import Site
-from app.web import create_app
+from app.build import api_docs as api
+from app.build.search import MAX_QUERY
+from app.build.site import Site
+from app.render.pages import citations_by_section
+from app.serve.app import create_app
 
 ROUTES = [r for r in api.router.routes if isinstance(r, APIRoute) and r.include_in_schema]
 # Negative cases (invalid input) only where there is input: path or query parameters.

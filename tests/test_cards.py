@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 from conftest import parse
 from PIL import Image
 
-from app import cards, urls
-from app.render import sections
+from app import urls
+from app.build.site import Site
+from app.render import cards
+from app.render.pages import sections
 from app.settings import ROOT
-from app.site import Site
 
 
 def open_png(data: bytes) -> Image.Image:

@@ -9,8 +9,8 @@ import pytest
 from markdown_it.utils import read_fixture_file
 from markupsafe import Markup
 
-from app.citations import CitationContext, CiteKey, QuoteView, parse_key
 from app.markdown import parser
+from app.markdown.citations import CitationContext, CiteKey, QuoteView, parse_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "citations.md"
 

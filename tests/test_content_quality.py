@@ -10,8 +10,8 @@ import textstat
 from conftest import parse
 from markdown_it.token import Token
 
-from app.content import Page
-from app.site import Site
+from app.build.site import Site
+from app.content.records import Page
 from app.urls import page as page_url
 
 COVERAGE_FLOOR = 0.95
@@ -23,7 +23,7 @@ RELATIVE_DATES = re.compile(
 
 
 def page_ids(lang: str) -> list[str]:
-    from app.loader import load_content
+    from app.content.loader import load_content
     from app.settings import Settings
 
     content = load_content(Settings().content_dir)
@@ -224,8 +224,8 @@ def test_contact_address_appears_only_when_set(content_dir, small_site, monkeypa
     assert not doc.css("p.contact")
     from fastapi.testclient import TestClient
 
+    from app.serve.app import create_app
     from app.settings import Settings
-    from app.web import create_app
 
     settings = Settings(content_dir=content_dir, contact_email="fixes@example.test")
     doc = parse(TestClient(create_app(settings)).get("/en/topic/").text)

@@ -12,11 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from rawasgi import call, scope_for
 
-from app import cards, handout, urls
-from app.prebuilt import DeferredBuildError, Prebuilt, Responses
+from app import urls
+from app.build import handouts as handout
+from app.build.prebuilt import DeferredBuildError, Prebuilt, Responses
+from app.build.site import build_site
+from app.render import cards
+from app.serve.app import create_app
 from app.settings import Settings
-from app.site import build_site
-from app.web import create_app
 
 SITE = "https://example.test"
 

@@ -15,9 +15,9 @@ from lxml import etree
 from spanish_twins import add_spanish, edit
 
 from app import urls
+from app.build.site import Site, build_site
+from app.serve.app import create_app
 from app.settings import Settings
-from app.site import Site, build_site
-from app.web import create_app
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}
 SITE_URL = "https://example.test"

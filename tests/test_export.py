@@ -23,9 +23,9 @@ from netutil import free_port
 
 from app import urls
 from app.__main__ import main
+from app.build.site import Site
 from app.export import MARKER, export, file_for, indexed_paths
-from app.middleware import CSP
-from app.site import Site
+from app.serve.middleware import CSP
 
 NGINX = "/usr/sbin/nginx"
 CHROMIUM = "/usr/lib/chromium/chromium"

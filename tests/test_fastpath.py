@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rawasgi import Headers, call_many, scope_for
 
-from app.fastpath import FastPath
+from app.build.site import Site
+from app.serve.app import create_app
+from app.serve.fastpath import FastPath
 from app.settings import Settings
-from app.site import Site
-from app.web import create_app
 
 ENCODINGS = [None, "gzip", "br", "gzip, deflate, br", "br;q=0, gzip", "identity, *;q=0"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import parse
 
-from app.glossary_links import GlossaryLinks, compile_terms
 from app.markdown import parser
+from app.markdown.glossary_links import GlossaryLinks, compile_terms
 
 
 def render(text: str, terms: list[tuple[str, list[str]]]) -> str:

@@ -11,7 +11,7 @@ from conftest import parse
 from PIL import Image, ImageDraw
 
 from app import urls
-from app.site import Site
+from app.build.site import Site
 
 SITE = "https://example.test"
 SCALE = 8  # pixels per module when the QR code is drawn for decoding

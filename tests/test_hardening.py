@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from rawasgi import Reply, call, call_many, request, scope_for
 from selectolax.lexbor import LexborHTMLParser
 
-from app.middleware import AccessLog, SecurityHeaders
+from app.build.site import Site
+from app.serve.app import create_app
+from app.serve.middleware import AccessLog, SecurityHeaders
 from app.settings import Settings
-from app.site import Site
-from app.web import create_app
 
 CLIENT_IP = "203.0.113.7"
 FORWARDED_IP = "198.51.100.23"
@@ -628,7 +628,7 @@ def test_serve_runs_granian_without_access_log(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(granian, "Granian", FakeGranian)
     assert main(["serve", "--port", "8899", "--workers", "3"]) == 0
     assert captured["served"] is True
-    assert (captured["target"], captured["factory"]) == ("app.web:create_app", True)
+    assert (captured["target"], captured["factory"]) == ("app.serve.app:create_app", True)
     assert (captured["port"], captured["workers"]) == (8899, 3)
     assert captured["log_access"] is False
     assert captured["respawn_failed_workers"] is True
@@ -646,7 +646,7 @@ def test_reload_runs_uvicorn_without_access_log(monkeypatch: pytest.MonkeyPatch)
     captured: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: captured.update(kwargs, app=app))
     assert main(["serve", "--port", "8899", "--reload"]) == 0
-    assert captured["app"] == "app.web:create_app" and captured["reload"] is True
+    assert captured["app"] == "app.serve.app:create_app" and captured["reload"] is True
     assert captured["access_log"] is False and captured["server_header"] is False
     assert captured["proxy_headers"] is False  # the app itself handles them (next test)
 

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rawasgi import call_many, request, scope_for
 
+from app.build.site import Site
+from app.serve.app import create_app
 from app.settings import Settings
-from app.site import Site
-from app.web import create_app
 
 OTHER_METHODS = ("POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PROPFIND")
 

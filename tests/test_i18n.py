@@ -21,11 +21,11 @@ from conftest import FIXTURE_CONTENT, parse
 from fastapi.testclient import TestClient
 from spanish_twins import FACT_ES, FIRST_ES, add_spanish
 
-import app.site
+import app.build.site
+from app.build.site import Site, build_site
 from app.i18n import load_translations, long_date
+from app.serve.app import create_app
 from app.settings import ROOT, Settings
-from app.site import Site, build_site
-from app.web import create_app
 
 SPANISH_PO = ROOT / "locales" / "es" / "LC_MESSAGES" / "messages.po"
 
@@ -134,7 +134,7 @@ def spanish_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Record
         return recorders[lang]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(app.site, "load_translations", recording)
+        patch.setattr(app.build.site, "load_translations", recording)
         site = build_site(Settings(content_dir=content_dir, site_url="https://example.test"))
     return site, recorders["es"]
 

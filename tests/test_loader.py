@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import ContentError, ContentProblem
-from app.loader import load_content
+from app.content.errors import ContentError, ContentProblem
+from app.content.loader import load_content
 
 
 def problems_for(content_dir: Path) -> list[ContentProblem]:

@@ -10,8 +10,8 @@ import pytest
 from conftest import parse
 
 from app import urls
-from app.render import sections
-from app.site import Site
+from app.build.site import Site
+from app.render.pages import sections
 
 SITE = "https://example.test"
 PAGES = ["/en/", "/en/sanctuary-ordinance/", "/en/faq/"]

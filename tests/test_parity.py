@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from spanish_twins import add_spanish, edit, line_of
 
-from app.errors import ContentError, ContentProblem
-from app.loader import load_content
+from app.content.errors import ContentError, ContentProblem
+from app.content.loader import load_content
 
 EN_TOPIC = "content/pages/en/topic.md"
 ES_TOPIC = "content/pages/es/tema.md"

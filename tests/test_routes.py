@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import parse
 
-from app.site import Site
+from app.build.site import Site
 
 
 def test_overview_and_dea_page_render_with_contract_head(client) -> None:

@@ -10,10 +10,10 @@ from conftest import parse
 from fastapi.testclient import TestClient
 from spanish_twins import add_spanish
 
-from app.search import MAX_QUERY, Entry, Index, clean_query, fts_query, section_texts
+from app.build.search import MAX_QUERY, Entry, Index, clean_query, fts_query, section_texts
+from app.build.site import Site, build_site
+from app.serve.app import create_app
 from app.settings import Settings
-from app.site import Site, build_site
-from app.web import create_app
 
 SEP = " \u203a "  # page > section, in a result's link
 HOSTILE = [

@@ -9,9 +9,9 @@ import pytest
 from conftest import parse
 
 from app import urls
-from app.render import sections
-from app.sections import describe, first_sentence, shorten, slices
-from app.site import Site
+from app.build.sections import describe, first_sentence, shorten, slices
+from app.build.site import Site
+from app.render.pages import sections
 
 SITE = "https://example.test"
 

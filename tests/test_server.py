@@ -20,7 +20,7 @@ import pytest
 from netutil import free_port
 from selectolax.lexbor import LexborHTMLParser
 
-from app.middleware import BASE_HEADERS
+from app.serve.middleware import BASE_HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = range(8600, 8700)

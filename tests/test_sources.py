@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.site import Site
+from app.build.site import Site
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "sources"
 

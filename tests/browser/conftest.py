@@ -21,7 +21,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from app import urls
-from app.site import Site
+from app.build.site import Site
 
 from .helpers import (
     BUILD,

@@ -13,7 +13,7 @@ import netutil
 import pytest
 
 from app import urls
-from app.site import Site
+from app.build.site import Site
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"

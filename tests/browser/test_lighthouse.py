@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from app import urls
-from app.site import Site
+from app.build.site import Site
 
 from .helpers import (
     BUILD,

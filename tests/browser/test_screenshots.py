@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from app import urls
-from app.site import Site
+from app.build.site import Site
 
 from .helpers import BUILD, first_explainer
 

@@ -21,12 +21,12 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from . import urls
-from .content import Page
+from .. import urls
+from ..content.records import Page
 
 if TYPE_CHECKING:
-    from .render import Section
-    from .site import Site
+    from ..build.site import Site
+    from .pages import Section
 
 Gettext = Callable[[str], str]
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from .i18n import long_date
+from ..i18n import long_date
 
 if TYPE_CHECKING:
-    from .render import Renderer
+    from .pages import Renderer
 
 
 def render(name: str, r: Renderer) -> Markup:

@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from .citations import CiteKey
-from .content import Source
+from ..markdown.citations import CiteKey
+from .records import Source
 
 
 class KeyCheck:

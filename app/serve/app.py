@@ -12,12 +12,15 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from . import api, cite, search, urls
+from .. import urls
+from ..build import api_docs as api
+from ..build import search
+from ..build.prebuilt import Prebuilt, etag_matches
+from ..build.site import Site, build_site
+from ..render import citing as cite
+from ..settings import Settings
 from .fastpath import FastPath
 from .middleware import AccessLog, SecurityHeaders, security_headers
-from .prebuilt import Prebuilt, etag_matches
-from .settings import Settings
-from .site import Site, build_site
 
 log = logging.getLogger("app")
 READ_METHODS = ["GET", "HEAD"]

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
-from . import urls
-from .content import Page
+from .. import urls
+from ..content.records import Page
 from .prebuilt import Prebuilt
-from .render import RenderedPage
+from ..render.pages import RenderedPage
 
 if TYPE_CHECKING:
     from .site import _Builder

@@ -20,8 +20,8 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from . import urls
-from .render import RenderedPage
+from .. import urls
+from ..render.pages import RenderedPage
 
 if TYPE_CHECKING:
     from .site import Site, _Builder

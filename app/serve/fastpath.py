@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..build.prebuilt import Prebuilt, Variant, etag_matches
 from .middleware import AccessLog
-from .prebuilt import Prebuilt, Variant, etag_matches
 
 RawHeaders = list[tuple[bytes, bytes]]
 NOT_MODIFIED_KEEP = ("etag", "cache-control", "vary")  # as in web.serve()

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from . import frontmatter
-from .content import Excerpt, Source
 from .errors import Problems
-from .models import ID_RE, SourceMeta
+from .records import Excerpt, Source
+from .schema import ID_RE, SourceMeta
 from .yamlfile import line_for
 
 SOURCE_PAGE_IDS = {"reliability", "excerpts", "full-text", "main", "site-nav"}  # used by the page

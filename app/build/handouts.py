@@ -15,12 +15,12 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from . import urls
-from .citations import CiteKey
-from .content import Content
-from .markdown import parser
+from .. import urls
+from ..markdown.citations import CiteKey
+from ..content.records import Content
+from ..markdown import parser
 from .prebuilt import Prebuilt
-from .render import RenderedPage, Renderer
+from ..render.pages import RenderedPage, Renderer
 
 if TYPE_CHECKING:
     from .sections import SectionSlice

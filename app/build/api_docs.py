@@ -19,11 +19,11 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from . import urls
-from .citations import CiteKey
-from .content import Content, Page, Source
+from .. import urls
+from ..markdown.citations import CiteKey
+from ..content.records import Content, Page, Source
 from .prebuilt import Prebuilt
-from .render import RenderedPage, citations_by_section
+from ..render.pages import RenderedPage, citations_by_section
 from .search import MAX_QUERY, QueryError
 
 if TYPE_CHECKING:
@@ -422,7 +422,7 @@ router = APIRouter(prefix=PREFIX, tags=["v1"])
 
 
 def _prebuilt(request: Request) -> Response:
-    from .web import serve
+    from ..serve.app import serve
 
     site: Site = request.app.state.site
     item = site.responses.get(request.url.path)

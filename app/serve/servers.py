@@ -14,7 +14,7 @@ from typing import Any
 
 from .middleware import log_config
 
-TARGET = "app.web:create_app"  # a factory: each worker builds the site once, at startup
+TARGET = "app.serve.app:create_app"  # a factory: each worker builds the site once, at startup
 
 
 def granian_options(host: str, port: int, workers: int) -> dict[str, Any]:

@@ -21,12 +21,20 @@ from babel import Locale
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from . import cards, cite, handout, metadata, urls
-from .citations import CiteKey
-from .content import Page
-from .markdown import parser
+from ..render import cards
+
+from ..render import citing as cite
+
+from . import handouts as handout
+
+from ..render import metadata
+
+from .. import urls
+from ..markdown.citations import CiteKey
+from ..content.records import Page
+from ..markdown import parser
 from .prebuilt import Prebuilt
-from .render import RenderedPage, Renderer, Section, sections
+from ..render.pages import RenderedPage, Renderer, Section, sections
 
 if TYPE_CHECKING:
     from .site import _Builder

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .settings import ROOT
+from ..settings import ROOT
 
 WIDTH, HEIGHT = 1200, 630
 MEDIA_TYPE = "image/png"

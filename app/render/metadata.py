@@ -13,9 +13,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import cards, urls
-from .citations import CiteKey
-from .content import Content
+from .. import urls
+from ..content.records import Content
+from ..markdown.citations import CiteKey
+from . import cards
 
 # The site explains Los Angeles policy: its readers' locale is the language as used in the US.
 TERRITORY = "US"

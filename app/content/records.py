@@ -9,7 +9,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from .models import (
+from .schema import (
     Conflict,
     Fact,
     GlossaryEntry,

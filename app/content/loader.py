@@ -9,15 +9,16 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from ..markdown import parser
+from ..markdown.citations import COMPONENT_RE, CiteKey, find_keys, parse_key
+from ..markdown.glossary_links import GlossaryLinks, compile_terms
 from . import frontmatter
-from .citations import COMPONENT_RE, CiteKey, find_keys, parse_key
-from .content import Content, Page
 from .errors import ContentError, Problems
 from .excerpts import load_sources
-from .glossary_links import GlossaryLinks, compile_terms
 from .keycheck import KeyCheck
-from .markdown import parser
-from .models import (
+from .parity import check_parity
+from .records import Content, Page
+from .schema import (
     ID_RE,
     LANGS,
     SUMMARY_MAX,
@@ -27,7 +28,6 @@ from .models import (
     Research,
     TimelineEvent,
 )
-from .parity import check_parity
 from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
 
 COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact"}

@@ -13,15 +13,23 @@ import jinja2
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from . import api, cite, discovery, search, urls
+from . import api_docs as api
+
+from ..render import citing as cite
+
+from . import discovery
+
+from . import search
+
+from .. import urls
 from . import sections as section_pages  # the module; render.sections() is the function
-from .content import Content, Page, Source
-from .i18n import load_translations, long_date
-from .loader import load_content
+from ..content.records import Content, Page, Source
+from ..i18n import load_translations, long_date
+from ..content.loader import load_content
 from .prebuilt import IMMUTABLE, Prebuilt, Responses
-from .render import RenderedPage, Renderer, citations_by_section, sections, source_paragraphs
+from ..render.pages import RenderedPage, Renderer, citations_by_section, sections, source_paragraphs
 from .search import Search
-from .settings import Settings
+from ..settings import Settings
 
 LANG_NAMES = {"en": "English", "es": "Español"}
 ERROR_STATUSES = (400, 404, 405, 500)

@@ -10,11 +10,11 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import urls
-from .citations import CitationContext, CiteKey, QuoteView, find_keys, parse_key
-from .content import Content, Page
-from .i18n import long_date
-from .markdown import parser
+from .. import urls
+from ..content.records import Content, Page
+from ..i18n import long_date
+from ..markdown import parser
+from ..markdown.citations import CitationContext, CiteKey, QuoteView, find_keys, parse_key
 
 Gettext = Callable[[str], str]
 

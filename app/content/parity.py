@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .citations import CiteKey
-from .content import Page, Source
+from ..markdown.citations import CiteKey
 from .errors import Problems
-from .models import LANGS
+from .records import Page, Source
+from .schema import LANGS
 
 BASE = LANGS[0]  # pages are written in English first, then translated
 LANG_NAMES = {"en": "English", "es": "Spanish"}
