@@ -21,8 +21,11 @@ from pathlib import Path, PurePosixPath
 from markupsafe import Markup
 
 from . import urls
-from .build.site import LANG_NAMES, Site, build_site
-from .render import citing as cite
+from .build.search import SERVICE, Search
+from .build.site import Site, build_site
+from .i18n import language_name
+from .render import citing
+from .serve.routes import SERVING_STAGES
 from .settings import Settings
 
 MARKER = ".site-export"  # marks a folder this command wrote, so a re-export may replace it
@@ -93,14 +96,14 @@ def _prepare(root: Path) -> None:
 
 def root_page(site: Site) -> bytes:
     """`/` negotiates the language on the server; here it sends readers to the default one."""
-    default = "en" if "en" in site.langs else site.langs[0]
+    default = site.content.default_lang
     links = Markup("\n").join(
         Markup('<li><a href="{}" hreflang="{}" lang="{}">{}</a></li>').format(
-            urls.page(lang, ""), lang, lang, LANG_NAMES.get(lang, lang)
+            urls.page(lang, ""), lang, lang, language_name(lang)
         )
         for lang in site.langs
     )
-    name = site.settings.site_name.get(default, site.settings.site_name["en"])
+    name = site.settings.name(default)
     html = Markup(
         '<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -125,13 +128,14 @@ def citation_files(site: Site) -> dict[PurePosixPath, bytes]:
     A static host ignores `?section=`, so there a section's download links give the page's.
     """
     files = {}
-    day = cite.today()
+    day = citing.today()
     for lang, slug in site.rendered:
-        item = cite.lookup(site, lang, slug, None)
+        item = site.citable(lang, slug, None)
         if item is None:
             continue
-        for fmt, write in cite.WRITERS.items():
-            files[file_for(cite.download_url(lang, slug, fmt))] = write(item, day).encode("utf-8")
+        for fmt, write in citing.WRITERS.items():
+            path = file_for(citing.download_url(lang, slug, fmt))
+            files[path] = write(item, day).encode("utf-8")
     return files
 
 
@@ -175,16 +179,14 @@ def export(site: Site, root: Path, precompress: bool = False, pagefind: bool = T
         files += 1
     if odd:
         log.warning("exported without a file extension: %s", ", ".join(odd))
-    default = "en" if "en" in site.langs else site.langs[0]
     extra = {
         PurePosixPath("index.html"): root_page(site),
-        PurePosixPath("404.html"): site.error(default, 404).identity.body,
+        PurePosixPath("404.html"): site.error(site.content.default_lang, 404).identity.body,
     }
+    finder = site.service(SERVICE, Search)
     for lang in site.langs:
-        if site.search is not None:
-            extra[file_for(urls.search(lang) + "/")] = site.search.render(lang, "", exported=True)[
-                1
-            ]
+        if finder is not None:
+            extra[file_for(urls.search(lang) + "/")] = finder.render(lang, "", exported=True)[1]
     extra.update(citation_files(site))
     for rel, data in extra.items():
         size += _write(root, rel, data, precompress)
@@ -203,7 +205,7 @@ def export(site: Site, root: Path, precompress: bool = False, pagefind: bool = T
 def export_site(settings: Settings, folder: str, precompress: bool = False) -> int:
     """The `python -m app export DIR` command: build the site, write it, print a summary."""
     started = time.perf_counter()
-    site = build_site(settings)
+    site = build_site(settings, SERVING_STAGES)
     summary = export(site, Path(folder), precompress=precompress)
     print(
         f"exported {summary.files} files ({summary.bytes / 1024:.0f} KiB) to {folder}; "

@@ -23,6 +23,10 @@ class Settings:
         default_factory=lambda: {"en": "LA Enforcement Explained", "es": "LA: la ley, explicada"}
     )
 
+    def name(self, lang: str) -> str:
+        """The site's name in `lang` (English where it has none)."""
+        return self.site_name.get(lang, self.site_name["en"])
+
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ

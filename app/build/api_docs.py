@@ -9,33 +9,22 @@ and a TextPositionSelector (code-point offsets into the source's `text`).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import Response
 
 from .. import urls
 from ..markdown.citations import CiteKey
 from ..content.records import Content, Page, Source
+from ..markdown.tokens import citations_by_section
+from ..render.pages import RenderedPage
+from .context import BuildContext, Output
 from .prebuilt import Prebuilt
-from ..render.pages import RenderedPage, citations_by_section
-from .search import MAX_QUERY, QueryError
-
-if TYPE_CHECKING:
-    from .site import Site, _Builder
 
 PREFIX = "/api/v1"
 JSON = "application/json"
 VERSION = "1.0.0"
-LANG_RE = r"^[a-z]{2}$"
-ID_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-Lang = Annotated[str, Path(pattern=LANG_RE, description="Language (ISO 639-1), like 'en'.")]
-Key = Annotated[str, Path(pattern=ID_RE, description="Lowercase ASCII letters, digits, hyphens.")]
 
 
 def page_doc(lang: str, key: str) -> str:
@@ -272,7 +261,7 @@ def page_detail(content: Content, result: RenderedPage, site_url: str) -> PageDe
     base = urls.absolute(site_url, urls.page(page.lang, page.slug))
     citations = [
         _citation(content, page.lang, key, section)
-        for key, section in dict.fromkeys(citations_by_section(page))
+        for key, section in dict.fromkeys(citations_by_section(page.tokens))
         if key.kind in ("excerpt", "ref", "quote")
     ]
     return PageDetail(
@@ -365,149 +354,7 @@ def as_json(model: BaseModel) -> bytes:
     return model.model_dump_json().encode("utf-8")
 
 
-@functools.cache  # depends only on the code, so once per process
-def openapi_document() -> bytes:
-    schema = get_openapi(
-        title="LA enforcement explainer API",
-        version=VERSION,
-        summary="Pages, sources with their excerpts, references, facts and search, as JSON.",
-        description=(
-            "Read-only. Documents are the same in the static export. Excerpts are W3C "
-            "Web Annotation targets (TextQuoteSelector and TextPositionSelector, offsets "
-            "in Unicode code points of the source's `text`)."
-        ),
-        routes=router.routes,
-    )
-    return json.dumps(schema, ensure_ascii=False, sort_keys=True).encode("utf-8")
-
-
-def build(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -> None:
-    """Add every parameter-free API document and the OpenAPI document to the pre-built responses."""
-    for path, model in documents(builder.content, rendered, builder.settings.site_url).items():
-        builder.responses[path] = Prebuilt.build(as_json(model), JSON)
-    builder.responses[f"{PREFIX}/openapi.json"] = Prebuilt.build(openapi_document(), JSON)
-
-
-# --------------------------------------------------------------------------- routes
-
-
-def problem(status: int, detail: str = "", headers: Mapping[str, str] | None = None) -> Response:
-    """An API error as JSON (the site's other errors are HTML pages)."""
-    titles = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error"}
-    body = Problem(status=status, title=titles.get(status, "Error"), detail=detail)
-    return Response(
-        as_json(body),
-        status_code=status,
-        media_type="application/problem+json",
-        headers={"cache-control": "no-store", **(headers or {})},
-    )
-
-
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {
-        "model": Problem,
-        "description": "No such document.",
-        "content": {"application/problem+json": {}},
-    }
-}
-BAD: dict[int | str, dict[str, Any]] = {
-    400: {
-        "model": Problem,
-        "description": "Invalid parameters.",
-        "content": {"application/problem+json": {}},
-    }
-}
-
-router = APIRouter(prefix=PREFIX, tags=["v1"])
-
-
-def _prebuilt(request: Request) -> Response:
-    from ..serve.app import serve
-
-    site: Site = request.app.state.site
-    item = site.responses.get(request.url.path)
-    if item is None:
-        return problem(404, "There is no document at this address.")
-    return serve(item, request)
-
-
-@router.get("/pages.json", response_model=PageList, summary="Every page in every language")
-def list_pages(request: Request) -> Response:
-    return _prebuilt(request)
-
-
-@router.get(
-    "/pages/{lang}/{key}.json",
-    response_model=PageDetail,
-    responses={**BAD, **NOT_FOUND},
-    summary="One page with its sections and citations",
-)
-def get_page(lang: Lang, key: Key, request: Request) -> Response:
-    return _prebuilt(request)
-
-
-@router.get("/sources.json", response_model=SourceList, summary="Every source article")
-def list_sources(request: Request) -> Response:
-    return _prebuilt(request)
-
-
-@router.get(
-    "/sources/{source_id}.json",
-    response_model=SourceDetail,
-    responses={**BAD, **NOT_FOUND},
-    summary="One source: metadata, full text and excerpts as annotation targets",
-)
-def get_source(source_id: Key, request: Request) -> Response:
-    return _prebuilt(request)
-
-
-@router.get("/references.json", response_model=ReferenceList, summary="Verified references")
-def list_references(request: Request) -> Response:
-    return _prebuilt(request)
-
-
-@router.get("/facts.json", response_model=FactList, summary="Verified facts")
-def list_facts(request: Request) -> Response:
-    return _prebuilt(request)
-
-
-@router.get(
-    "/search",
-    response_model=SearchResults,
-    responses={**BAD, **NOT_FOUND},
-    summary="Search the sections of every page in one language",
-)
-async def search(  # async: a short CPU-bound look-up, cheaper on the event loop than a thread
-    request: Request,
-    q: Annotated[str, Query(max_length=MAX_QUERY, description="The words to search for.")] = "",
-    lang: Annotated[
-        str, Query(pattern=LANG_RE, description="Language of the pages to search.")
-    ] = "en",
-) -> Response:
-    site: Site = request.app.state.site
-    if lang not in site.langs or site.search is None:
-        return problem(404, f"No pages in language '{lang}'.")
-    try:
-        found = site.search.index.search(lang, q)
-    except QueryError:
-        return problem(400, f"The query is over {MAX_QUERY} characters.")
-    body = SearchResults(
-        query=found.query,
-        lang=lang,
-        matched=found.matched,  # type: ignore[arg-type]
-        total=found.total,
-        results=[
-            SearchHit(
-                page=h.page_title,
-                section=h.section_title,
-                kind=h.kind,  # type: ignore[arg-type]
-                url=urls.absolute(site.settings.site_url, h.url),
-                snippet=h.snippet_text,
-                snippet_html=str(h.snippet),
-            )
-            for h in found.hits
-        ],
-    )
-    return Response(
-        as_json(body), media_type=JSON, headers={"cache-control": "public, max-age=300"}
-    )
+def stage(ctx: BuildContext, out: Output) -> None:
+    """Every parameter-free API document (the OpenAPI document is the serving layer's)."""
+    for path, model in documents(ctx.content, ctx.rendered, ctx.settings.site_url).items():
+        out.add(path, Prebuilt.build(as_json(model), JSON))

@@ -6,18 +6,13 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
 from .. import urls
-from ..content.records import Page
+from .context import BuildContext, Output
 from .prebuilt import Prebuilt
-from ..render.pages import RenderedPage
-
-if TYPE_CHECKING:
-    from .site import _Builder
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -37,27 +32,24 @@ class SitemapUrl:
     alternates: dict[str, str]  # lang -> path, this URL's own language included
 
 
-def build(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -> None:
-    """Add the sitemap, robots.txt and the feeds to the builder's pre-built responses."""
-    add = builder.responses.__setitem__
-    add("/sitemap.xml", Prebuilt.build(sitemap_xml(builder, rendered), f"{XML}; charset=utf-8"))
-    add("/robots.txt", Prebuilt.build(robots_txt(builder), TEXT))
-    for lang in builder.content.langs:
-        add(feed_path(lang), Prebuilt.build(atom_feed(builder, lang), f"{ATOM}; charset=utf-8"))
+def stage(ctx: BuildContext, out: Output) -> None:
+    """The sitemap, robots.txt and the feeds."""
+    out.add("/sitemap.xml", Prebuilt.build(sitemap_xml(ctx, out), f"{XML}; charset=utf-8"))
+    out.add("/robots.txt", Prebuilt.build(robots_txt(ctx), TEXT))
+    for lang in ctx.langs:
+        out.add(feed_path(lang), Prebuilt.build(atom_feed(ctx, lang), f"{ATOM}; charset=utf-8"))
 
 
 # --------------------------------------------------------------------------- sitemap
 
 
-def sitemap_urls(
-    builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]
-) -> list[SitemapUrl]:
+def sitemap_urls(ctx: BuildContext, served: Output) -> list[SitemapUrl]:
     """Every page, section page (where the site has them), the sources and each source."""
-    content = builder.content
+    content = ctx.content
     out: list[SitemapUrl] = []
     for lang in content.langs:
         for page in content.pages_in(lang):
-            twins = _twins(builder, page)
+            twins = content.twins(page)
             out.append(
                 SitemapUrl(
                     urls.page(lang, page.slug),
@@ -65,9 +57,9 @@ def sitemap_urls(
                     {other: urls.page(other, p.slug) for other, p in twins.items()},
                 )
             )
-            for section in rendered[(lang, page.slug)].sections:
+            for section in ctx.rendered[(lang, page.slug)].sections:
                 path = urls.section(lang, page.slug, section.id)
-                if not builder.serves(path):
+                if not served.serves(path):
                     continue
                 alternates = {
                     other: urls.section(other, p.slug, section.id) for other, p in twins.items()
@@ -76,7 +68,7 @@ def sitemap_urls(
                     SitemapUrl(
                         path,
                         page.meta.updated,
-                        {k: v for k, v in alternates.items() if builder.serves(v)},
+                        {k: v for k, v in alternates.items() if served.serves(v)},
                     )
                 )
         sources = list(content.sources.values())
@@ -100,24 +92,15 @@ def sitemap_urls(
     return out
 
 
-def _twins(builder: _Builder, page: Page) -> dict[str, Page]:
-    out = {}
-    for lang in builder.content.langs:
-        twin = builder.content.twin(page, lang)
-        if twin is not None:
-            out[lang] = twin
-    return out
-
-
 def x_default(alternates: Mapping[str, str]) -> str:
     """English where it exists (as in the pages' own x-default link), else the first language."""
     return alternates.get("en") or alternates[sorted(alternates)[0]]
 
 
-def sitemap_xml(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -> bytes:
-    site_url = builder.settings.site_url
+def sitemap_xml(ctx: BuildContext, served: Output) -> bytes:
+    site_url = ctx.settings.site_url
     root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
-    for item in sitemap_urls(builder, rendered):
+    for item in sitemap_urls(ctx, served):
         url = ET.SubElement(root, "url")
         ET.SubElement(url, "loc").text = urls.absolute(site_url, item.path)
         ET.SubElement(url, "lastmod").text = item.lastmod.isoformat()
@@ -138,15 +121,15 @@ def sitemap_xml(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPa
 # --------------------------------------------------------------------------- robots.txt
 
 
-def robots_txt(builder: _Builder) -> bytes:
+def robots_txt(ctx: BuildContext) -> bytes:
     lines = ["User-agent: *"]
     # Result pages (with a query) stay out of search engines; the bare search page may be indexed.
-    lines += [f"Disallow: {urls.search(lang)}?q=" for lang in builder.content.langs]
+    lines += [f"Disallow: {urls.search(lang)}?q=" for lang in ctx.langs]
     lines += [
         "Disallow: /api/v1/search",
         "Allow: /",
         "",
-        f"Sitemap: {urls.absolute(builder.settings.site_url, '/sitemap.xml')}",
+        f"Sitemap: {ctx.absolute('/sitemap.xml')}",
         "",
     ]
     return "\n".join(lines).encode("utf-8")
@@ -159,14 +142,14 @@ def _moment(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def atom_feed(builder: _Builder, lang: str) -> bytes:
+def atom_feed(ctx: BuildContext, lang: str) -> bytes:
     """The language's page changes and corrections (from each page's `changes`), newest first."""
-    _ = builder.gettext(lang)
-    site_url = builder.settings.site_url
-    site_name = builder.settings.site_name.get(lang, builder.settings.site_name["en"])
+    _ = ctx.gettext(lang)
+    site_url = ctx.settings.site_url
+    site_name = ctx.site_name(lang)
     host = urlsplit(site_url).hostname or "localhost"
     changes = []
-    for position, page in enumerate(builder.content.pages_in(lang)):  # menu order, then slug
+    for position, page in enumerate(ctx.content.pages_in(lang)):  # menu order, then slug
         ordered = sorted(page.meta.changes, key=lambda c: c.date)  # oldest first: stable numbers
         for number, change in enumerate(ordered, start=1):
             changes.append((change.date, position, page.slug, number, page, change.note))

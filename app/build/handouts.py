@@ -8,7 +8,7 @@ or better, a four-module quiet zone) leads back to the page's canonical URL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import segno
 from markdown_it.renderer import RendererHTML
@@ -19,12 +19,10 @@ from .. import urls
 from ..markdown.citations import CiteKey
 from ..content.records import Content
 from ..markdown import parser
-from .prebuilt import Prebuilt
+from ..markdown.tokens import SectionSlice, first_paragraph, slices
 from ..render.pages import RenderedPage, Renderer
-
-if TYPE_CHECKING:
-    from .sections import SectionSlice
-    from .site import _Builder
+from .context import BuildContext, html_response
+from .prebuilt import Prebuilt
 
 QR_ERROR = "m"  # segno raises it further when that costs no extra size
 QR_BORDER = 4  # the quiet zone the QR standard asks for, in modules
@@ -131,28 +129,19 @@ def paragraph(inline: Token, notes: Notes) -> Markup:
     return Markup(renderer.renderInline(children, parser().options, {}).strip())
 
 
-def _first_paragraph(tokens: list[Token]) -> Token | None:
-    for index, token in enumerate(tokens[:-1]):
-        if token.type == "heading_open":
-            return None
-        if token.type == "paragraph_open" and tokens[index + 1].type == "inline":
-            return tokens[index + 1]
-    return None
-
-
 def key_points(
     result: RenderedPage, pieces: list[SectionSlice], notes: Notes
 ) -> tuple[Markup | None, list[dict[str, object]]]:
     """The page's lead paragraph, and (title, paragraph) for each section or question."""
     tokens = result.page.tokens
     first_heading = pieces[0].start if pieces else len(tokens)
-    lead_token = _first_paragraph(tokens[:first_heading])
+    lead_token = first_paragraph(tokens[:first_heading], stop_at_heading=True)
     lead = paragraph(lead_token, notes) if lead_token is not None else None
     points: list[dict[str, object]] = []
     for piece in pieces:
         if piece.level != 2:
             continue
-        own = _first_paragraph(tokens[piece.start + 3 : piece.end])
+        own = first_paragraph(tokens[piece.body : piece.end], stop_at_heading=True)
         if own is not None:
             points.append(
                 {
@@ -164,7 +153,7 @@ def key_points(
             continue
         for sub in pieces:
             if sub.level == 3 and piece.start < sub.start < piece.end:
-                para = _first_paragraph(tokens[sub.start + 3 : sub.end])
+                para = first_paragraph(tokens[sub.body : sub.end], stop_at_heading=True)
                 if para is not None:
                     points.append(
                         {
@@ -176,21 +165,15 @@ def key_points(
     return lead, points
 
 
-def build(builder: _Builder, renderer: Renderer, result: RenderedPage) -> Prebuilt:
-    from .sections import slices
-
+def build(ctx: BuildContext, result: RenderedPage) -> Prebuilt:
     page, lang = result.page, result.page.lang
-    _ = builder.gettext(lang)
+    _ = ctx.gettext(lang)
     here = path(lang, page.slug)
-    canonical_page = urls.absolute(builder.settings.site_url, urls.page(lang, page.slug))
-    notes = Notes(builder.content, renderer, builder.settings.site_url)
-    lead, points = key_points(result, slices(page), notes)
-    twins = {
-        other: path(other, twin.slug)
-        for other in builder.content.langs
-        if (twin := builder.content.twin(page, other)) is not None
-    }
-    context = builder._common(lang, here, twins, page.key)
+    canonical_page = ctx.absolute(urls.page(lang, page.slug))
+    notes = Notes(ctx.content, ctx.renderers[lang], ctx.settings.site_url)
+    lead, points = key_points(result, slices(page.tokens), notes)
+    twins = {other: path(other, twin.slug) for other, twin in ctx.content.twins(page).items()}
+    context = ctx.page_context(lang, here, twins, page.key)
     context.update(
         title=_("Handout: {title}").format(title=page.meta.title),
         description=page.meta.summary,
@@ -204,4 +187,4 @@ def build(builder: _Builder, renderer: Renderer, result: RenderedPage) -> Prebui
         version=result.version,
         updated=page.meta.updated,
     )
-    return builder.html(builder.render(lang, "handout.html", **context))
+    return html_response(ctx.render(lang, "handout.html", **context))

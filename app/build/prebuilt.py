@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import brotli
 
+from ..httputil import choose_encoding
+
 COMPRESSIBLE = (
     "text/",
     "application/json",
@@ -40,16 +42,9 @@ class Prebuilt:
     identity: Variant
     variants: dict[str, Variant] = field(default_factory=dict)
     cache_control: str = HTML_CACHE
-    extra_headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def build(
-        cls,
-        body: bytes,
-        media_type: str,
-        cache_control: str = HTML_CACHE,
-        extra_headers: tuple[tuple[str, str], ...] = (),
-    ) -> Prebuilt:
+    def build(cls, body: bytes, media_type: str, cache_control: str = HTML_CACHE) -> Prebuilt:
         tag = hashlib.sha256(body).hexdigest()[:20]
         variants: dict[str, Variant] = {}
         if media_type.startswith(COMPRESSIBLE) and len(body) > 512:
@@ -59,61 +54,24 @@ class Prebuilt:
                 "br": Variant(br, f'"{tag}-br"', "br"),
                 "gzip": Variant(gz, f'"{tag}-gz"', "gzip"),
             }
-        return cls(
-            media_type, Variant(body, f'"{tag}"', None), variants, cache_control, extra_headers
-        )
+        return cls(media_type, Variant(body, f'"{tag}"', None), variants, cache_control)
 
     def choose(self, accept_encoding: str) -> Variant:
         """The smallest variant the client accepts (brotli, then gzip, then identity)."""
-        if not self.variants:
-            return self.identity
-        accepted = _accepted(accept_encoding)
-        for encoding in ("br", "gzip"):
-            if encoding in accepted and encoding in self.variants:
-                return self.variants[encoding]
-        return self.identity
+        encoding = choose_encoding(self.variants, accept_encoding)
+        return self.variants[encoding] if encoding else self.identity
 
     def headers(self, variant: Variant) -> list[tuple[str, str]]:
         headers = [
             ("content-type", self.media_type),
             ("etag", variant.etag),
             ("cache-control", self.cache_control),
-            *self.extra_headers,
         ]
         if self.variants:
             headers.append(("vary", "Accept-Encoding"))
         if variant.encoding:
             headers.append(("content-encoding", variant.encoding))
         return headers
-
-
-def _accepted(header: str) -> set[str]:
-    """Encodings named in Accept-Encoding with a non-zero q value."""
-    out = set()
-    for part in header.lower().split(","):
-        name, _, params = part.strip().partition(";")
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if name and q > 0:
-            out.add(name)
-    if "*" in out:
-        out |= {"br", "gzip"}
-    return out
-
-
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == "*":
-        return True
-    candidates = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return etag in candidates
 
 
 class DeferredBuildError(RuntimeError):

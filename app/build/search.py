@@ -11,45 +11,21 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
-from fastapi import APIRouter, Request
 from markupsafe import Markup, escape
-from starlette.exceptions import HTTPException
-from starlette.responses import RedirectResponse, Response
 
 from .. import urls
-from ..render.pages import RenderedPage
-
-if TYPE_CHECKING:
-    from .site import Site, _Builder
+from ..render.pages import RenderedPage, Renderer
+from ..render.plaintext import section_texts
+from .context import BuildContext, Output
 
 MAX_QUERY = 200  # characters; longer queries get a 400 page
 MAX_TERMS = 24
 LIMIT = 20
 WEIGHTS = (10.0, 5.0, 1.0)  # bm25 weights: page title, section heading, body text
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"  # private-use markers, escaped text goes between them
-SKIP_CLASSES = {"anchor", "cite-refs", "cite", "quote-number", "copy-link", "visually-hidden"}
-SKIP_TAGS = {"figcaption", "script", "style", "template"}
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
-
-
 @dataclass(frozen=True)
 class Entry:
     """One searchable unit: a section of a page (or a page's introduction, or a source text)."""
@@ -104,63 +80,15 @@ class QueryError(ValueError):
 # --------------------------------------------------------------------------- section text
 
 
-class _SectionText(HTMLParser):
-    """Collects the visible text of rendered page HTML, split at h2/h3 headings with ids."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: dict[str, list[str]] = {"": []}
-        self.current = ""
-        self.skip = 0  # depth inside an element whose text is not content
-        self.heading = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in VOID:
-            if tag == "br" and not self.skip:
-                self.parts[self.current].append(" ")
-            return
-        if self.skip:
-            self.skip += 1
-            return
-        found = dict(attrs)
-        classes = set((found.get("class") or "").split())
-        if tag in ("h2", "h3") and found.get("id"):
-            self.current = str(found["id"])
-            self.parts.setdefault(self.current, [])
-            self.skip = 1  # the heading's own words are the section title
-        elif tag in SKIP_TAGS or classes & SKIP_CLASSES:
-            self.skip = 1
-        elif tag in ("p", "li", "dt", "dd", "td", "th", "blockquote", "div", "tr"):
-            self.parts[self.current].append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in VOID:
-            return
-        if self.skip:
-            self.skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts[self.current].append(data)
-
-
-def section_texts(html: str) -> dict[str, str]:
-    """Section id ("" for the text before the first heading) -> its plain text."""
-    parser = _SectionText()
-    parser.feed(html)
-    parser.close()
-    return {key: _clean("".join(parts)) for key, parts in parser.parts.items()}
-
-
 def _clean(text: str) -> str:
     for marker in (HIT_OPEN, HIT_CLOSE, "\x00"):
         text = text.replace(marker, " ")
     return " ".join(text.split())
 
 
-def page_entries(result: RenderedPage) -> Iterator[Entry]:
+def page_entries(result: RenderedPage, renderer: Renderer) -> Iterator[Entry]:
     page, lang = result.page, result.page.lang
-    texts = section_texts(str(result.html))
+    texts = section_texts(result.page, renderer)
     intro = texts.get("", "")
     if intro:
         yield Entry(
@@ -285,15 +213,22 @@ class Search:
         return status, html.encode("utf-8")
 
 
-def build(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -> Search:
+SERVICE = "search"
+
+
+def stage(ctx: BuildContext, out: Output) -> None:
+    out.provide(SERVICE, build(ctx))
+
+
+def build(ctx: BuildContext) -> Search:
     """Index every section of every rendered page and every source, in every language."""
     entries: list[Entry] = []
-    for result in rendered.values():
-        entries.extend(page_entries(result))
+    for result in ctx.rendered.values():
+        entries.extend(page_entries(result, ctx.renderers[result.page.lang]))
     context: dict[str, dict[str, Any]] = {}
-    for lang in builder.content.langs:
-        _ = builder.gettext(lang)
-        for source in builder.content.sources.values():
+    for lang in ctx.langs:
+        _ = ctx.gettext(lang)
+        for source in ctx.content.sources.values():
             entries.append(
                 Entry(
                     lang,
@@ -304,46 +239,12 @@ def build(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -
                     "source",
                 )
             )
-        twins = {other: urls.search(other) for other in builder.content.langs}
-        base = builder._common(lang, urls.search(lang), twins)
+        twins = {other: urls.search(other) for other in ctx.langs}
+        base = ctx.page_context(lang, urls.search(lang), twins)
         base.update(
             title=_("Search"),
             description=_("Search every page and source of this site."),
-            glossary_url=builder._url_for_key(lang, "glossary"),
+            glossary_url=ctx.url_for_key(lang, "glossary"),
         )
         context[lang] = base
-    gettext = {lang: builder.gettext(lang) for lang in builder.content.langs}
-    return Search(Index(entries), builder.jinja, gettext, context)
-
-
-# --------------------------------------------------------------------------- route
-
-
-router = APIRouter(include_in_schema=False)
-
-
-@router.api_route("/{lang}/search", methods=["GET", "HEAD"])
-async def search_page(lang: str, request: Request) -> Response:
-    site: Site = request.app.state.site
-    if lang not in site.langs or site.search is None:
-        raise HTTPException(404)
-    values = request.query_params.getlist("q")
-    status, html = site.search.render(lang, values[0] if values else "")
-    headers = {
-        "cache-control": "no-store" if status != 200 else "public, max-age=300",
-        "content-length": str(len(html)),
-    }
-    body = b"" if request.method == "HEAD" else html
-    return Response(
-        body, status_code=status, media_type="text/html; charset=utf-8", headers=headers
-    )
-
-
-@router.api_route("/{lang}/search/", methods=["GET", "HEAD"])
-def search_slash(lang: str, request: Request) -> Response:
-    """The static export serves its search page at /{lang}/search/; send those links home."""
-    site: Site = request.app.state.site
-    if lang not in site.langs:
-        raise HTTPException(404)
-    query = f"?{request.url.query}" if request.url.query else ""
-    return RedirectResponse(urls.search(lang) + query, status_code=301)
+    return Search(Index(entries), ctx.jinja, ctx.gettexts, context)

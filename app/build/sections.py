@@ -1,183 +1,40 @@
 """Section pages, share controls, and each page's cite box, metadata and preview card.
 
-`build()` is the startup hook (called from site.py for each language once its pages are rendered):
-it adds `/{lang}/{slug}/{section-id}/` for every h2 and h3 section, the cards (app/cards.py) and
-the handouts (app/handout.py). `page_context()` adds the same extras to a page's own template.
-A section is rendered from the page's own tokens, so its quotes and markers come out exactly as
-on the page (numbered from 1 within the section).
+`stage()` adds `/{lang}/{slug}/{section-id}/` for every h2 and h3 section, the cards
+(app/render/cards.py) and the handouts (app/build/handouts.py), deferred. `page_context()` adds
+the same extras to a page's own template. A section is rendered from the page's own tokens, so its
+quotes and markers come out exactly as on the page (numbered from 1 within the section).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from babel import Locale
-from markdown_it.token import Token
 from markupsafe import Markup
 
-from ..render import cards
-
-from ..render import citing as cite
-
-from . import handouts as handout
-
-from ..render import metadata
-
 from .. import urls
-from ..markdown.citations import CiteKey
 from ..content.records import Page
-from ..markdown import parser
+from ..i18n import language_name
+from ..markdown.citations import CiteKey
+from ..markdown.tokens import SectionSlice, sections, slices
+from ..render import cards, citing, metadata
+from ..render.descriptions import describe
+from ..render.pages import RenderedPage
+from . import handouts
+from .context import BuildContext, Output, html_response
 from .prebuilt import Prebuilt
-from ..render.pages import RenderedPage, Renderer, Section, sections
-
-if TYPE_CHECKING:
-    from .site import _Builder
 
 log = logging.getLogger("app")
-DESCRIPTION_MAX = 160
-HEADING_RE = re.compile(r'<h([23]) id="([^"]+)">.*?</h\1>\n?', re.S)
-NOT_SENTENCE_ENDS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "st",
-    "jr",
-    "sr",
-    "sra",
-    "no",
-    "núm",
-    "gen",
-    "gov",
-    "sen",
-    "rep",
-    "lt",
-    "sgt",
-    "capt",
-    "vs",
-    "approx",
-    "ave",
-    "blvd",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "ene",
-    "abr",
-    "ago",
-    "dic",
-    "art",
-    "sec",
-}
-
-
-@dataclass(frozen=True)
-class SectionSlice:
-    """A section and its tokens: from its heading to the next heading of the same or higher rank."""
-
-    section: Section
-    start: int  # index of the heading_open token
-    end: int  # exclusive
-
-    @property
-    def level(self) -> int:
-        return self.section.level
-
-
-def slices(page: Page) -> list[SectionSlice]:
-    by_id = {s.id: s for s in sections(page)}
-    heads = [
-        (i, int(t.tag[1]), str(t.attrGet("id")))
-        for i, t in enumerate(page.tokens)
-        if t.type == "heading_open" and t.tag in ("h2", "h3") and t.attrGet("id")
-    ]
-    out = []
-    for n, (start, level, section_id) in enumerate(heads):
-        end = next((i for i, lvl, _ in heads[n + 1 :] if lvl <= level), len(page.tokens))
-        out.append(SectionSlice(by_id[section_id], start, end))
-    return out
-
-
-def _body_tokens(page: Page, piece: SectionSlice) -> list[Token]:
-    """The section's tokens after its heading; its h3s become h2s under the section page's h1."""
-    out = []
-    for token in page.tokens[piece.start + 3 : piece.end]:
-        if token.type in ("heading_open", "heading_close") and token.tag == "h3":
-            token = token.copy(tag="h2")
-        out.append(token)
-    return out
-
-
-def render_slice(
-    renderer: Renderer, page: Page, piece: SectionSlice
-) -> tuple[Markup, tuple[CiteKey, ...]]:
-    env = dict(page.env)
-    env["citations"] = ctx = renderer.context()
-    html = parser().renderer.render(_body_tokens(page, piece), parser().options, env)
-    return Markup(html), tuple(dict.fromkeys(ctx.cited))
-
-
-# --------------------------------------------------------------------------- descriptions
-
-
-def plain_text(inline: Token) -> str:
-    """An inline token's words, without citations."""
-    parts = []
-    for child in inline.children or ():
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return " ".join("".join(parts).split())
-
-
-def first_sentence(text: str) -> str:
-    for match in re.finditer(r"[.!?][\"\u201d\u2019)]?(?=\s|$)", text):
-        word = text[: match.start()].rsplit(None, 1)[-1] if text[: match.start()].strip() else ""
-        initial = len(word) == 1 and word.isupper()
-        if re.fullmatch(r"(?:\w\.)*\w", word) and ("." in word or initial):
-            continue  # "U.S.", "a.m.", an initial
-        if word.lower().strip("(") in NOT_SENTENCE_ENDS:
-            continue
-        return text[: match.end()]
-    return text
-
-
-def shorten(text: str, limit: int = DESCRIPTION_MAX) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:\u2014\u2013-")
-    return cut + "…"
-
-
-def describe(tokens: Sequence[Token], fallback: str) -> str:
-    """A section's description: the first sentence of its first paragraph, at most 160 chars."""
-    for index, token in enumerate(tokens[:-1]):
-        if token.type == "paragraph_open" and tokens[index + 1].type == "inline":
-            text = plain_text(tokens[index + 1])
-            if text:
-                return shorten(first_sentence(text))
-    return shorten(fallback)
 
 
 # --------------------------------------------------------------------------- share controls
 
 
-def share(builder: _Builder, lang: str, url: str, title: str, label: str) -> Markup:
+def share(ctx: BuildContext, lang: str, url: str, title: str, label: str) -> Markup:
     message = f"{title} {url}"
     context = {
         "url": url,
@@ -187,217 +44,189 @@ def share(builder: _Builder, lang: str, url: str, title: str, label: str) -> Mar
         "sms": f"sms:?&body={quote(message, safe='')}",
         "whatsapp": f"https://wa.me/?text={quote(message, safe='')}",
     }
-    return Markup(builder.render(lang, "_share.html", share=context).decode())
+    return Markup(ctx.render(lang, "_share.html", share=context).decode())
 
 
-def with_share(html: str, blocks: dict[str, Markup]) -> Markup:
-    """Put each section's share block right after its heading (h2/h3 with an id)."""
-
-    def insert(match: re.Match[str]) -> str:
-        block = blocks.get(match.group(2))
-        return match.group(0) + (f"{block}\n" if block else "")
-
-    return Markup(HEADING_RE.sub(insert, str(html)))
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def language_name(lang: str) -> str:
-    name = Locale.parse(lang).get_display_name(lang) or lang
-    return name[:1].upper() + name[1:]
-
-
-def _site_name(builder: _Builder, lang: str) -> str:
-    return builder.settings.site_name.get(lang, builder.settings.site_name["en"])
-
-
-def _absolute(builder: _Builder, path: str) -> str:
-    return urls.absolute(builder.settings.site_url, path)
-
-
-def _twin_locales(builder: _Builder, page: Page) -> tuple[str, ...]:
-    return tuple(
-        metadata.og_locale(other)
-        for other in builder.content.langs
-        if other != page.lang and builder.content.twin(page, other) is not None
-    )
-
-
-def _section_twins(builder: _Builder, page: Page, section_id: str) -> dict[str, str]:
+def section_shares(
+    ctx: BuildContext, page: Page, within: SectionSlice | None = None
+) -> dict[str, Markup]:
+    """Section id -> its share controls, for every section (or every subsection of `within`)."""
+    _ = ctx.gettext(page.lang)
     out = {}
-    for lang in builder.content.langs:
-        twin = builder.content.twin(page, lang)
-        if twin is not None and any(s.id == section_id for s in sections(twin)):
-            out[lang] = urls.section(lang, twin.slug, section_id)
-    return out
-
-
-def _cite_box(
-    builder: _Builder, item: cite.Citable, heading: str, handout_url: str
-) -> dict[str, Any]:
-    box = cite.cite_box(item, builder.access_date, builder.gettext(item.lang))
-    box.update(heading=heading, handout=handout_url)
-    return box
-
-
-def _head(
-    builder: _Builder,
-    page: Page,
-    result: RenderedPage,
-    title: str,
-    description: str,
-    url: str,
-    card: str,
-    keys: Sequence[CiteKey],
-    part_of: tuple[str, str] | None,
-) -> metadata.HeadMeta:
-    lang, site_name = page.lang, _site_name(builder, page.lang)
-    return metadata.HeadMeta(
-        title=title,
-        description=description,
-        url=url,
-        lang=lang,
-        site_name=site_name,
-        site_url=_absolute(builder, urls.page(lang, "")),
-        image=_absolute(builder, card),
-        image_alt=f"{site_name}: {title}",
-        published=min(change.date for change in page.meta.changes),
-        modified=page.meta.updated,
-        version=result.version,
-        locale=metadata.og_locale(lang),
-        locale_alternates=_twin_locales(builder, page),
-        part_of=part_of,
-        works=metadata.cited_works(builder.content, keys, lang, builder.settings.site_url),
-    )
-
-
-def _shares(builder: _Builder, page: Page) -> dict[str, Markup]:
-    _ = builder.gettext(page.lang)
-    out = {}
-    for section in sections(page):
-        url = _absolute(builder, urls.section(page.lang, page.slug, section.id))
-        title = cite.section_title(section.title, page.meta.title)
+    for piece in slices(page.tokens):
+        if within is not None and not within.start < piece.start < within.end:
+            continue
+        section = piece.section
         out[section.id] = share(
-            builder,
+            ctx,
             page.lang,
-            url,
-            title,
+            ctx.absolute(urls.section(page.lang, page.slug, section.id)),
+            citing.section_title(section.title, page.meta.title),
             _("Share this section: {title}").format(title=section.title),
         )
     return out
 
 
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _twin_locales(ctx: BuildContext, page: Page) -> tuple[str, ...]:
+    return tuple(
+        metadata.og_locale(other) for other in ctx.content.twins(page) if other != page.lang
+    )
+
+
+def _section_twins(ctx: BuildContext, page: Page, section_id: str) -> dict[str, str]:
+    return {
+        lang: urls.section(lang, twin.slug, section_id)
+        for lang, twin in ctx.content.twins(page).items()
+        if any(s.id == section_id for s in sections(twin.tokens))
+    }
+
+
+def _cite_box(
+    ctx: BuildContext, item: citing.Citable, heading: str, handout_url: str
+) -> dict[str, Any]:
+    box = citing.cite_box(item, ctx.access_date, ctx.gettext(item.lang))
+    box.update(heading=heading, handout=handout_url)
+    return box
+
+
+def _head(
+    ctx: BuildContext,
+    result: RenderedPage,
+    title: str,
+    description: str,
+    path: str,
+    card: str,
+    keys: Sequence[CiteKey],
+    part_of: tuple[str, str] | None,
+) -> metadata.HeadMeta:
+    page = result.page
+    lang, site_name = page.lang, ctx.site_name(page.lang)
+    return metadata.HeadMeta(
+        title=title,
+        description=description,
+        url=ctx.absolute(path),
+        lang=lang,
+        site_name=site_name,
+        site_url=ctx.absolute(urls.page(lang, "")),
+        image=ctx.absolute(card),
+        image_alt=f"{site_name}: {title}",
+        published=min(change.date for change in page.meta.changes),
+        modified=page.meta.updated,
+        version=result.version,
+        locale=metadata.og_locale(lang),
+        locale_alternates=_twin_locales(ctx, page),
+        part_of=part_of,
+        works=metadata.cited_works(ctx.content, keys, lang, ctx.settings.site_url),
+    )
+
+
+def _citable(ctx: BuildContext, result: RenderedPage, section: Any = None) -> citing.Citable:
+    page = result.page
+    return citing.citable(
+        ctx.settings.site_url, ctx.site_name(page.lang), page, result.version, section
+    )
+
+
 # --------------------------------------------------------------------------- pages
 
 
-def page_context(builder: _Builder, result: RenderedPage) -> dict[str, Any]:
+def page_context(ctx: BuildContext, result: RenderedPage) -> dict[str, Any]:
     """Extras for a page's own template: head metadata, share controls, cite box, handout link."""
     page, lang = result.page, result.page.lang
-    _ = builder.gettext(lang)
-    url = _absolute(builder, urls.page(lang, page.slug))
-    item = cite.citable(builder.settings.site_url, _site_name(builder, lang), page, result.version)
+    _ = ctx.gettext(lang)
+    path = urls.page(lang, page.slug)
     return {
         "meta": _head(
-            builder,
-            page,
+            ctx,
             result,
             page.meta.title,
             page.meta.summary,
-            url,
+            path,
             cards.path(lang, page.slug),
             result.cited,
             None,
         ),
-        "share": share(builder, lang, url, page.meta.title, _("Share this page")),
-        "body": with_share(result.html, _shares(builder, page)),
-        "cite": _cite_box(builder, item, _("How to cite this page"), handout.path(lang, page.slug)),
+        "share": share(ctx, lang, ctx.absolute(path), page.meta.title, _("Share this page")),
+        "cite": _cite_box(
+            ctx, _citable(ctx, result), _("How to cite this page"), handouts.path(lang, page.slug)
+        ),
     }
 
 
-def build(builder: _Builder, renderer: Renderer, results: Sequence[RenderedPage]) -> None:
-    """Register every section page, card and handout of one language with the builder.
+def stage(ctx: BuildContext, out: Output) -> None:
+    """Register every section page, card and handout.
 
-    They are deferred (built on first request, then kept; app/prebuilt.py `Responses`): a page
-    has a dozen of them, most never asked for, and drawing them all at startup cost about 90 %
-    of a large site's build. Their paths are fixed here, so they are in the sitemap and a
-    request for anything else is a 404 without building anything.
+    They are deferred (built on first request, then kept; app/build/prebuilt.py `Responses`): a
+    page has a dozen of them, most never asked for, and drawing them all at startup cost about
+    90 % of a large site's build. Their paths are fixed here, so they are in the sitemap and a
+    request for anything else is a 404 without building anything. The first page's handout, card
+    and first section page in each language are built at startup, so a broken template or font
+    stops startup, not a reader.
     """
-    for result in results:
-        page, lang = result.page, result.page.lang
-        if not builder.samples.get(lang):
-            # Built at startup, so a broken template, font or builder stops startup, not a reader.
-            builder.samples[lang] = [handout.path(lang, page.slug), cards.path(lang, page.slug)]
-        builder.defer(
-            handout.path(lang, page.slug),
-            functools.partial(handout.build, builder, renderer, result),
-        )
-        builder.defer(
-            cards.path(lang, page.slug),
-            functools.partial(_card, builder, page.meta.title, "", lang),
-        )
-        for piece in slices(page):
-            path = urls.section(lang, page.slug, piece.section.id)
-            if builder.serves(path):
-                log.warning(
-                    "section %s of %s/%s is not served: %s is taken",
-                    piece.section.id,
-                    lang,
-                    page.slug or "(overview)",
-                    path,
-                )
-                continue
-            builder.defer(path, functools.partial(_section_page, builder, renderer, result, piece))
-            if len(builder.samples[lang]) == 2:
-                builder.samples[lang].append(path)
-            builder.defer(
-                cards.path(lang, page.slug, piece.section.id),
-                functools.partial(_card, builder, piece.section.title, page.meta.title, lang),
+    for lang in ctx.langs:
+        first, section_sampled = True, False
+        for result in ctx.pages(lang):
+            page = result.page
+            out.defer(
+                handouts.path(lang, page.slug),
+                functools.partial(handouts.build, ctx, result),
+                sample=first,
             )
+            out.defer(
+                cards.path(lang, page.slug),
+                functools.partial(_card, ctx, page.meta.title, "", lang),
+                sample=first,
+            )
+            for piece in slices(page.tokens):
+                path = urls.section(lang, page.slug, piece.section.id)
+                if out.serves(path):
+                    log.warning(
+                        "section %s of %s/%s is not served: %s is taken",
+                        piece.section.id,
+                        lang,
+                        page.slug or "(overview)",
+                        path,
+                    )
+                    continue
+                make = functools.partial(_section_page, ctx, result, piece)
+                out.defer(path, make, sample=not section_sampled)
+                section_sampled = True
+                out.defer(
+                    cards.path(lang, page.slug, piece.section.id),
+                    functools.partial(_card, ctx, piece.section.title, page.meta.title, lang),
+                )
+            first = False
 
 
-def _card(builder: _Builder, title: str, kicker: str, lang: str) -> Prebuilt:
+def _card(ctx: BuildContext, title: str, kicker: str, lang: str) -> Prebuilt:
     png = cards.render(
         cards.Card(
             title=title,
             kicker=kicker,
-            site_name=_site_name(builder, lang),
+            site_name=ctx.site_name(lang),
             language=language_name(lang),
-            footer=urlsplit(builder.settings.site_url).netloc,
+            footer=urlsplit(ctx.settings.site_url).netloc,
         )
     )
     return Prebuilt.build(png, cards.MEDIA_TYPE, cards.CACHE_CONTROL)
 
 
-def _section_page(
-    builder: _Builder, renderer: Renderer, result: RenderedPage, piece: SectionSlice
-) -> Prebuilt:
+def _section_page(ctx: BuildContext, result: RenderedPage, piece: SectionSlice) -> Prebuilt:
     page, lang, section = result.page, result.page.lang, piece.section
-    _ = builder.gettext(lang)
+    _ = ctx.gettext(lang)
     path = urls.section(lang, page.slug, section.id)
-    url = _absolute(builder, path)
     page_url = urls.page(lang, page.slug)
-    title = cite.section_title(section.title, page.meta.title)
-    body, keys = render_slice(renderer, page, piece)
-    tokens = page.tokens[piece.start + 3 : piece.end]
-    description = describe(tokens, page.meta.summary)
-    subsections = {
-        s.section.id: s.section for s in slices(page) if piece.start < s.start < piece.end
-    }
-    blocks = {
-        sid: share(
-            builder,
-            lang,
-            _absolute(builder, urls.section(lang, page.slug, sid)),
-            cite.section_title(s.title, page.meta.title),
-            _("Share this section: {title}").format(title=s.title),
-        )
-        for sid, s in subsections.items()
-    }
-    item = cite.citable(
-        builder.settings.site_url, _site_name(builder, lang), page, result.version, section
+    title = citing.section_title(section.title, page.meta.title)
+    body, keys = ctx.renderers[lang].tokens(
+        page,
+        _section_tokens(page, piece),
+        after_heading=section_shares(ctx, page, within=piece).get,
     )
-    context = builder._common(lang, path, _section_twins(builder, page, section.id), page.key)
+    description = describe(page.tokens[piece.body : piece.end], page.meta.summary)
+    context = ctx.page_context(lang, path, _section_twins(ctx, page, section.id), page.key)
     context.update(
         title=title,
         description=description,
@@ -405,23 +234,41 @@ def _section_page(
         section=section,
         page_url=page_url,
         in_page_url=f"{page_url}#{section.id}",
-        body=with_share(body, blocks),
+        body=body,
         version=result.version,
         updated=page.meta.updated,
         meta=_head(
-            builder,
-            page,
+            ctx,
             result,
             title,
             description,
-            url,
+            path,
             cards.path(lang, page.slug, section.id),
             keys,
-            (page.meta.title, _absolute(builder, page_url)),
+            (page.meta.title, ctx.absolute(page_url)),
         ),
         share=share(
-            builder, lang, url, title, _("Share this section: {title}").format(title=section.title)
+            ctx,
+            lang,
+            ctx.absolute(path),
+            title,
+            _("Share this section: {title}").format(title=section.title),
         ),
-        cite=_cite_box(builder, item, _("How to cite this section"), handout.path(lang, page.slug)),
+        cite=_cite_box(
+            ctx,
+            _citable(ctx, result, section),
+            _("How to cite this section"),
+            handouts.path(lang, page.slug),
+        ),
     )
-    return builder.html(builder.render(lang, "section.html", **context))
+    return html_response(ctx.render(lang, "section.html", **context))
+
+
+def _section_tokens(page: Page, piece: SectionSlice) -> list[Any]:
+    """The section's tokens after its heading; its h3s become h2s under the section page's h1."""
+    out = []
+    for token in page.tokens[piece.body : piece.end]:
+        if token.type in ("heading_open", "heading_close") and token.tag == "h3":
+            token = token.copy(tag="h2")
+        out.append(token)
+    return out

@@ -76,6 +76,12 @@ class Content:
     def langs(self) -> list[str]:
         return sorted({lang for lang, _ in self.pages})
 
+    @property
+    def default_lang(self) -> str:
+        """English where the site has it (the x-default and fallback language), else the first."""
+        langs = self.langs
+        return "en" if "en" in langs or not langs else langs[0]
+
     @cached_property
     def _by_lang(self) -> dict[str, list[Page]]:
         """Each language's pages: the menu's pages in menu order, then the rest by slug."""
@@ -99,3 +105,15 @@ class Content:
 
     def twin(self, page: Page, lang: str) -> Page | None:
         return self._by_key.get((page.key, lang))
+
+    def by_key(self, key: str, lang: str) -> Page | None:
+        return self._by_key.get((key, lang))
+
+    def twins(self, page: Page) -> dict[str, Page]:
+        """Language -> the page in that language (this one included), in language order."""
+        out = {}
+        for lang in self.langs:
+            twin = self._by_key.get((page.key, lang))
+            if twin is not None:
+                out[lang] = twin
+        return out

@@ -102,6 +102,7 @@ class CitationContext:
     gettext: Callable[[str], str] = lambda s: s
     component: Callable[[str], Markup] = lambda name: Markup("")
     figures: bool = True  # False in data files: quotes become plain links to their context
+    after_heading: Callable[[str], str | None] = lambda section_id: None  # HTML after a heading
     numbers: dict[CiteKey, int] = field(default_factory=dict)
     pending: list[tuple[int, CiteKey]] = field(default_factory=list)
     cited: list[CiteKey] = field(default_factory=list)
@@ -318,13 +319,14 @@ def render_heading_close(
     section = token.meta.get("id")
     if not section or token.tag not in ("h2", "h3"):
         return f"</{token.tag}>\n"
-    gettext = context(env).gettext if "citations" in env else (lambda s: s)
-    return str(
-        Markup(
-            ' <a class="anchor" href="#{id}"><span aria-hidden="true">#</span>'
-            '<span class="visually-hidden">{label}</span></a></{tag}>\n'
-        ).format(id=section, label=gettext("Link to this section"), tag=token.tag)
-    )
+    ctx = context(env) if "citations" in env else None
+    gettext = ctx.gettext if ctx else (lambda s: s)
+    html = Markup(
+        ' <a class="anchor" href="#{id}"><span aria-hidden="true">#</span>'
+        '<span class="visually-hidden">{label}</span></a></{tag}>\n'
+    ).format(id=section, label=gettext("Link to this section"), tag=token.tag)
+    extra = ctx.after_heading(section) if ctx else None
+    return str(html) + (f"{extra}\n" if extra else "")
 
 
 def render_component(

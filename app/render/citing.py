@@ -16,17 +16,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale
-from fastapi import APIRouter, Request
 from markupsafe import Markup, escape
-from starlette.exceptions import HTTPException
-from starlette.responses import Response
 
 from .. import urls
 from ..content.records import Page
 
 if TYPE_CHECKING:
-    from ..build.site import Site
-    from .pages import Section
+    from ..markdown.tokens import Section
 
 Gettext = Callable[[str], str]
 
@@ -363,52 +359,3 @@ WRITERS: dict[str, Callable[[Citable, dt.date], str]] = {
     "ris": ris,
     "json": csl_json,
 }
-
-
-def lookup(site: Site, lang: str, slug: str, section_id: str | None) -> Citable | None:
-    """The citable page or section, or None when the page or the section does not exist."""
-    page = site.content.pages.get((lang, slug))
-    rendered = site.rendered.get((lang, slug))
-    if page is None or rendered is None:
-        return None
-    section = None
-    if section_id is not None:
-        section = next((s for s in rendered.sections if s.id == section_id), None)
-        if section is None:
-            return None
-    site_name = site.settings.site_name.get(lang, site.settings.site_name["en"])
-    return citable(site.settings.site_url, site_name, page, rendered.version, section)
-
-
-# --------------------------------------------------------------------------- routes
-
-router = APIRouter(include_in_schema=False)
-
-
-def _download(request: Request, lang: str, slug: str, fmt: str) -> Response:
-    site: Site = request.app.state.site
-    sections = request.query_params.getlist("section")
-    if fmt not in WRITERS or len(sections) > 1:
-        raise HTTPException(404)
-    item = lookup(site, lang, slug, sections[0] if sections else None)
-    if item is None:
-        raise HTTPException(404)
-    body = WRITERS[fmt](item, today()).encode("utf-8")
-    headers = {
-        "content-disposition": f'attachment; filename="{item.filename}.{fmt}"',
-        "cache-control": "no-store",  # the access date changes every day
-        "content-length": str(len(body)),
-    }
-    return Response(
-        b"" if request.method == "HEAD" else body, media_type=FORMATS[fmt][0], headers=headers
-    )
-
-
-@router.api_route("/{lang}/cite.{fmt}", methods=["GET", "HEAD"])
-def overview_download(request: Request, lang: str, fmt: str) -> Response:
-    return _download(request, lang, "", fmt)
-
-
-@router.api_route("/{lang}/{slug}/cite.{fmt}", methods=["GET", "HEAD"])
-def page_download(request: Request, lang: str, slug: str, fmt: str) -> Response:
-    return _download(request, lang, slug, fmt)

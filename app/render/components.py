@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
+from ..content.records import Content
 from ..i18n import long_date
 
-if TYPE_CHECKING:
-    from .pages import Renderer
+
+class Renderer(Protocol):
+    """What a component needs of the page renderer (app/render/pages.py)."""
+
+    content: Content
+    lang: str
+    gettext: Callable[[str], str]
+    contact_email: str | None
+
+    def inline(self, text: str) -> Markup: ...
+    def text(self, localized: Any) -> str: ...
+    def text_of(self, entry: Any) -> Any: ...
 
 
 def render(name: str, r: Renderer) -> Markup:

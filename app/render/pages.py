@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,16 +14,12 @@ from .. import urls
 from ..content.records import Content, Page
 from ..i18n import long_date
 from ..markdown import parser
-from ..markdown.citations import CitationContext, CiteKey, QuoteView, find_keys, parse_key
+from ..markdown.citations import CitationContext, CiteKey, QuoteView
+from ..markdown.tokens import Section, sections
+from . import components
 
 Gettext = Callable[[str], str]
-
-
-@dataclass(frozen=True)
-class Section:
-    id: str
-    title: str
-    level: int
+HeadingExtra = Callable[[str], str | None]  # section id -> HTML to put after its heading
 
 
 @dataclass(frozen=True)
@@ -93,7 +89,9 @@ class Renderer:
             '<a class="ref" data-reference="{id}" href="{url}">{publisher}, {date}</a>'
         ).format(id=ref.id, url=ref.url, publisher=ref.publisher, date=self.ref_date(ref.published))
 
-    def context(self, figures: bool = True) -> CitationContext:
+    def context(
+        self, figures: bool = True, after_heading: HeadingExtra | None = None
+    ) -> CitationContext:
         return CitationContext(
             lang=self.lang,
             quote=self.quote,
@@ -101,6 +99,7 @@ class Renderer:
             gettext=self.gettext,
             component=self.component,
             figures=figures,
+            after_heading=after_heading or _nothing,
         )
 
     # -- markdown ------------------------------------------------------------------------
@@ -110,12 +109,18 @@ class Renderer:
         env: dict[str, Any] = {"citations": self.context(figures=False)}
         return Markup(parser().renderInline(text, env))
 
-    def page(self, page: Page) -> RenderedPage:
+    def page(self, page: Page, after_heading: HeadingExtra | None = None) -> RenderedPage:
+        html, cited = self.tokens(page, page.tokens, after_heading)
+        return RenderedPage(page, html, sections(page.tokens), cited, self.version(page, cited))
+
+    def tokens(
+        self, page: Page, tokens: Any, after_heading: HeadingExtra | None = None
+    ) -> tuple[Markup, tuple[CiteKey, ...]]:
+        """Some of a page's tokens as HTML, with the keys they cite (quotes numbered from 1)."""
         env = dict(page.env)
-        env["citations"] = ctx = self.context()
-        html = Markup(parser().renderer.render(page.tokens, parser().options, env))
-        cited = tuple(dict.fromkeys(ctx.cited))
-        return RenderedPage(page, html, sections(page), cited, self.version(page, cited))
+        env["citations"] = ctx = self.context(after_heading=after_heading)
+        html = Markup(parser().renderer.render(tokens, parser().options, env))
+        return html, tuple(dict.fromkeys(ctx.cited))
 
     def version(self, page: Page, cited: tuple[CiteKey, ...]) -> str:
         """A short id that changes when the page text or any quote it shows changes."""
@@ -130,8 +135,6 @@ class Renderer:
     # -- components ----------------------------------------------------------------------
 
     def component(self, name: str) -> Markup:
-        from . import components  # components render with this renderer
-
         return components.render(name, self)
 
     def text(self, localized: Any) -> str:
@@ -143,33 +146,8 @@ class Renderer:
         return getattr(entry, self.lang, None) or entry.en
 
 
-def sections(page: Page) -> tuple[Section, ...]:
-    """The page's h2/h3 sections, in order."""
-    return tuple(
-        Section(str(t.attrGet("id")), page.tokens[i + 1].content.strip(), int(t.tag[1]))
-        for i, t in enumerate(page.tokens)
-        if t.type == "heading_open" and t.tag in ("h2", "h3") and t.attrGet("id")
-    )
-
-
-def citations_by_section(page: Page) -> Iterator[tuple[CiteKey, str | None]]:
-    """Every citation key in a page with the id of the section it appears in."""
-    current: str | None = None
-    for token in page.tokens:
-        if token.type == "heading_open" and token.tag in ("h2", "h3"):
-            current = str(token.attrGet("id"))
-        for child in token.children or ():
-            if child.type == "citation":
-                for key in child.meta["keys"]:
-                    yield key, current
-
-
-def data_keys(content: Content) -> Iterator[CiteKey]:
-    for event in content.timeline:
-        yield from (parse_key("@" + k) for k in event.cite)
-        yield from find_keys(event.event.en)
-    for entry in content.glossary:
-        yield from find_keys(entry.en.definition)
+def _nothing(section_id: str) -> None:
+    return None
 
 
 def source_paragraphs(body: str, marks: dict[str, tuple[int, int]]) -> list[Markup]:

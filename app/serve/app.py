@@ -13,33 +13,16 @@ from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import urls
-from ..build import api_docs as api
-from ..build import search
-from ..build.prebuilt import Prebuilt, etag_matches
+from ..build.api_docs import PREFIX
 from ..build.site import Site, build_site
-from ..render import citing as cite
 from ..settings import Settings
+from . import routes
 from .fastpath import FastPath
 from .middleware import AccessLog, SecurityHeaders, security_headers
+from .routes import problem, serve
 
 log = logging.getLogger("app")
-READ_METHODS = ["GET", "HEAD"]
 NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False}  # and no per-request check
-
-
-def serve(
-    item: Prebuilt, request: Request, status: int = 200, extra: dict[str, str] | None = None
-) -> Response:
-    """Send a pre-built response: the variant the client accepts, 304 on a matching ETag."""
-    variant = item.choose(request.headers.get("accept-encoding", ""))
-    headers = dict(item.headers(variant))
-    headers.update(extra or {})
-    if status == 200 and etag_matches(request.headers.get("if-none-match", ""), variant.etag):
-        keep = {k: v for k, v in headers.items() if k in ("etag", "cache-control", "vary")}
-        return Response(status_code=304, headers=keep)
-    headers["content-length"] = str(len(variant.body))
-    body = b"" if request.method == "HEAD" else variant.body
-    return Response(body, status_code=status, headers=headers)
 
 
 def negotiate(accept_language: str, langs: list[str]) -> str:
@@ -61,7 +44,7 @@ def negotiate(accept_language: str, langs: list[str]) -> str:
 
 def lang_of(path: str, site: Site) -> str:
     first = path.strip("/").split("/", 1)[0]
-    return first if first in site.langs else site.langs[0]
+    return first if first in site.langs else site.content.default_lang
 
 
 class SiteApp(FastAPI):
@@ -83,7 +66,7 @@ class SiteApp(FastAPI):
 def create_app(settings: Settings | None = None, site: Site | None = None) -> SiteApp:
     """Build the site (raises ContentError on invalid content) and the app that serves it."""
     settings = settings or Settings.from_env()
-    site = site or build_site(settings)
+    site = site or build_site(settings, routes.SERVING_STAGES)
     app = SiteApp(docs_url=None, redoc_url=None, openapi_url=None, telemetry=NO_TELEMETRY)
     app.state.site = site
     # X-Forwarded-For/-Proto only from FORWARDED_ALLOW_IPS (the app never logs an address).
@@ -99,8 +82,8 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Si
     def error_response(
         request: Request, status: int, extra: dict[str, str] | None = None
     ) -> Response:
-        if request.url.path.startswith(api.PREFIX + "/"):
-            return api.problem(status, headers=extra)
+        if request.url.path.startswith(PREFIX + "/"):
+            return problem(status, headers=extra)
         page = site.error(lang_of(request.url.path, site), status)
         return serve(page, request, status, extra)
 
@@ -120,7 +103,7 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Si
         log.exception("unhandled error")
         return error_response(request, 500, outermost_headers)
 
-    @app.api_route("/", methods=READ_METHODS, include_in_schema=False)
+    @app.get("/", include_in_schema=False)
     def root(request: Request) -> Response:
         lang = negotiate(request.headers.get("accept-language", ""), site.langs)
         return RedirectResponse(
@@ -129,11 +112,10 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Si
             headers={"vary": "Accept-Language", "cache-control": "no-cache"},
         )
 
-    app.include_router(api.router)  # before the catch-all below
-    app.include_router(search.router)
-    app.include_router(cite.router)  # citation downloads: dynamic (today's access date)
+    app.include_router(routes.api)  # before the catch-all below
+    app.include_router(routes.pages)  # search, citation downloads (today's access date)
 
-    @app.api_route("/{path:path}", methods=READ_METHODS, include_in_schema=False)
+    @app.get("/{path:path}", include_in_schema=False)
     def prebuilt(path: str, request: Request) -> Response:
         full = request.url.path
         item = site.responses.get(full)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..build.prebuilt import Prebuilt, Variant, etag_matches
+from ..build.prebuilt import Prebuilt, Variant
+from ..httputil import etag_matches, not_modified_headers
 from .middleware import AccessLog
 
 RawHeaders = list[tuple[bytes, bytes]]
-NOT_MODIFIED_KEEP = ("etag", "cache-control", "vary")  # as in web.serve()
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def _raw(headers: Sequence[tuple[str, str]]) -> RawHeaders:
 
 def _prepare(item: Prebuilt, variant: Variant, extra: RawHeaders) -> _Prepared:
     headers = [(k.lower(), v) for k, v in item.headers(variant)]
-    keep = [(k, v) for k, v in headers if k in NOT_MODIFIED_KEEP]
+    keep = not_modified_headers(headers)
     ok = [*headers, ("content-length", str(len(variant.body)))]
     return _Prepared(variant.body, variant.etag, _raw(ok) + extra, _raw(keep) + extra)
 
