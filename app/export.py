@@ -21,11 +21,10 @@ from pathlib import Path, PurePosixPath
 from markupsafe import Markup
 
 from . import urls
-from .build.search import SERVICE, Search
-from .build.site import Site, build_site
+from .build.site import Site
 from .i18n import language_name
 from .render import citing
-from .serve.routes import SERVING_STAGES
+from .serve.app import build
 from .settings import Settings
 
 MARKER = ".site-export"  # marks a folder this command wrote, so a re-export may replace it
@@ -183,7 +182,7 @@ def export(site: Site, root: Path, precompress: bool = False, pagefind: bool = T
         PurePosixPath("index.html"): root_page(site),
         PurePosixPath("404.html"): site.error(site.content.default_lang, 404).identity.body,
     }
-    finder = site.service(SERVICE, Search)
+    finder = site.search
     for lang in site.langs:
         if finder is not None:
             extra[file_for(urls.search(lang) + "/")] = finder.render(lang, "", exported=True)[1]
@@ -205,7 +204,7 @@ def export(site: Site, root: Path, precompress: bool = False, pagefind: bool = T
 def export_site(settings: Settings, folder: str, precompress: bool = False) -> int:
     """The `python -m app export DIR` command: build the site, write it, print a summary."""
     started = time.perf_counter()
-    site = build_site(settings, SERVING_STAGES)
+    site = build(settings)
     summary = export(site, Path(folder), precompress=precompress)
     print(
         f"exported {summary.files} files ({summary.bytes / 1024:.0f} KiB) to {folder}; "

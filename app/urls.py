@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 
 def page(lang: str, slug: str) -> str:
     return f"/{lang}/{slug}/" if slug else f"/{lang}/"
@@ -22,8 +20,8 @@ def source(lang: str, source_id: str, excerpt_id: str | None = None) -> str:
     return f"/{lang}/sources/{source_id}/{anchor}"
 
 
-def search(lang: str, q: str | None = None) -> str:
-    return f"/{lang}/search" + (f"?q={quote(q)}" if q else "")
+def search(lang: str) -> str:
+    return f"/{lang}/search"
 
 
 def absolute(site_url: str, path: str) -> str:

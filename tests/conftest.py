@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from app.build.site import Site, build_site
+from app.build.site import Site
+from app.serve.app import build as build_served
 from app.serve.app import create_app
 from app.settings import Settings
 
@@ -24,7 +25,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def site(settings: Settings) -> Site:
-    return build_site(settings)
+    return build_served(settings)
 
 
 @pytest.fixture(scope="session")

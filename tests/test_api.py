@@ -15,10 +15,11 @@ from schemathesis import GenerationMode
 from app.build import api_docs as api
 from app.build.search import MAX_QUERY
 from app.build.site import Site
-from app.render.pages import citations_by_section
+from app.markdown.tokens import citations_by_section
+from app.serve import routes
 from app.serve.app import create_app
 
-ROUTES = [r for r in api.router.routes if isinstance(r, APIRoute) and r.include_in_schema]
+ROUTES = [r for r in routes.api.routes if isinstance(r, APIRoute) and r.include_in_schema]
 # Negative cases (invalid input) only where there is input: path or query parameters.
 OPERATIONS = sorted(
     (method, route.path, mode)
@@ -103,7 +104,7 @@ def test_pages_list_every_page_in_every_language(client: TestClient, site: Site)
         ]
         cited = {
             (k.kind, k.target, k.excerpt, section)
-            for k, section in citations_by_section(result.page)
+            for k, section in citations_by_section(result.page.tokens)
             if k.kind != "site"
         }  # `[@site]` marks a statement about this site: no source
         got = set()

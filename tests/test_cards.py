@@ -11,8 +11,8 @@ from PIL import Image
 
 from app import urls
 from app.build.site import Site
+from app.markdown.tokens import sections
 from app.render import cards
-from app.render.pages import sections
 from app.settings import ROOT
 
 
@@ -35,7 +35,9 @@ def test_card_is_a_1200_by_630_png(client) -> None:
 def test_every_page_and_section_has_its_own_card(client, site: Site) -> None:
     seen: set[bytes] = set()
     for (lang, slug), page in site.content.pages.items():
-        paths = [urls.page(lang, slug)] + [urls.section(lang, slug, s.id) for s in sections(page)]
+        paths = [urls.page(lang, slug)] + [
+            urls.section(lang, slug, s.id) for s in sections(page.tokens)
+        ]
         for path in paths:
             doc = parse(client.get(path).text)
             image_url = doc.css_first('meta[property="og:image"]').attributes["content"]
@@ -44,7 +46,7 @@ def test_every_page_and_section_has_its_own_card(client, site: Site) -> None:
             assert open_png(response.content).size == (cards.WIDTH, cards.HEIGHT)
             seen.add(response.content)
     # no two pages or sections share a card
-    count = sum(1 + len(sections(p)) for p in site.content.pages.values())
+    count = sum(1 + len(sections(p.tokens)) for p in site.content.pages.values())
     assert len(seen) == count
 
 

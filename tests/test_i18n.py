@@ -22,8 +22,9 @@ from fastapi.testclient import TestClient
 from spanish_twins import FACT_ES, FIRST_ES, add_spanish
 
 import app.build.site
-from app.build.site import Site, build_site
+from app.build.site import Site
 from app.i18n import load_translations, long_date
+from app.serve.app import build as build_served
 from app.serve.app import create_app
 from app.settings import ROOT, Settings
 
@@ -135,7 +136,7 @@ def spanish_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Record
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(app.build.site, "load_translations", recording)
-        site = build_site(Settings(content_dir=content_dir, site_url="https://example.test"))
+        site = build_served(Settings(content_dir=content_dir, site_url="https://example.test"))
     return site, recorders["es"]
 
 

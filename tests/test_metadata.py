@@ -11,7 +11,7 @@ from conftest import parse
 
 from app import urls
 from app.build.site import Site
-from app.render.pages import sections
+from app.markdown.tokens import sections
 
 SITE = "https://example.test"
 PAGES = ["/en/", "/en/sanctuary-ordinance/", "/en/faq/"]
@@ -19,7 +19,7 @@ PAGES = ["/en/", "/en/sanctuary-ordinance/", "/en/faq/"]
 
 def section_paths(site: Site) -> list[str]:
     page = site.content.pages[("en", "sanctuary-ordinance")]
-    return [urls.section("en", page.slug, s.id) for s in sections(page)[:3]]
+    return [urls.section("en", page.slug, s.id) for s in sections(page.tokens)[:3]]
 
 
 def extract(client, path: str) -> tuple[dict[str, str], list[dict], str]:

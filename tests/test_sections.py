@@ -9,16 +9,16 @@ import pytest
 from conftest import parse
 
 from app import urls
-from app.build.sections import describe, first_sentence, shorten, slices
 from app.build.site import Site
-from app.render.pages import sections
+from app.markdown.tokens import sections, slices
+from app.render.descriptions import describe, first_sentence, shorten
 
 SITE = "https://example.test"
 
 
 def all_sections(site: Site):
     for (lang, slug), page in sorted(site.content.pages.items()):
-        for section in sections(page):
+        for section in sections(page.tokens):
             yield lang, slug, page, section
 
 
@@ -105,7 +105,7 @@ def test_section_page_has_subsections_as_h2(client) -> None:
 
 def test_overview_sections_are_served_under_the_language(client, site: Site) -> None:
     overview = site.content.pages[("en", "")]
-    first = sections(overview)[0]
+    first = sections(overview.tokens)[0]
     response = client.get(f"/en/{first.id}/")
     assert response.status_code == 200
     assert parse(response.text).css_first("h1").text(strip=True) == first.title
@@ -124,7 +124,7 @@ def test_share_controls_follow_each_heading(client, site: Site) -> None:
         while heading is not None and heading.tag not in ("h2", "h3"):
             heading = heading.prev
         blocks[heading.attributes["id"]] = block
-    assert set(blocks) == {s.id for s in sections(page)}
+    assert set(blocks) == {s.id for s in sections(page.tokens)}
     for section_id, block in blocks.items():
         url = SITE + urls.section("en", "sanctuary-ordinance", section_id)
         assert block.attributes["data-share-url"] == url
@@ -176,8 +176,8 @@ def test_description_is_first_sentence() -> None:
 
 def test_describe_skips_citations(site: Site) -> None:
     page = site.content.pages[("en", "sanctuary-ordinance")]
-    for piece in slices(page):
-        text = describe(page.tokens[piece.start + 3 : piece.end], page.meta.summary)
+    for piece in slices(page.tokens):
+        text = describe(page.tokens[piece.body : piece.end], page.meta.summary)
         assert "[@" not in text and "@ref:" not in text
         assert 0 < len(text) <= 160
 

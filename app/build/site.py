@@ -61,6 +61,11 @@ class Site:
     def service(self, name: str, kind: type[T]) -> T | None:
         return service(self.services, name, kind)
 
+    @property
+    def search(self) -> search.Search | None:
+        """The search index (the search stage's service)."""
+        return self.service(search.SERVICE, search.Search)
+
     def citable(self, lang: str, slug: str, section_id: str | None) -> Citable | None:
         """The citable page or section, or None when the page or the section does not exist."""
         rendered = self.rendered.get((lang, slug))

@@ -63,10 +63,15 @@ class SiteApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+def build(settings: Settings) -> Site:
+    """The site as served: the build's stages plus the serving layer's own (OpenAPI)."""
+    return build_site(settings, routes.SERVING_STAGES)
+
+
 def create_app(settings: Settings | None = None, site: Site | None = None) -> SiteApp:
     """Build the site (raises ContentError on invalid content) and the app that serves it."""
     settings = settings or Settings.from_env()
-    site = site or build_site(settings, routes.SERVING_STAGES)
+    site = site or build(settings)
     app = SiteApp(docs_url=None, redoc_url=None, openapi_url=None, telemetry=NO_TELEMETRY)
     app.state.site = site
     # X-Forwarded-For/-Proto only from FORWARDED_ALLOW_IPS (the app never logs an address).

@@ -34,7 +34,7 @@ from ..build.api_docs import (
 )
 from ..build.context import BuildContext, Output
 from ..build.prebuilt import Prebuilt
-from ..build.search import MAX_QUERY, SERVICE, QueryError, Search
+from ..build.search import MAX_QUERY, QueryError
 from ..build.site import Site
 from ..httputil import etag_matches, not_modified_headers
 from ..render.citing import FORMATS, WRITERS, today
@@ -61,10 +61,6 @@ def serve(
 def _site(request: Request) -> Site:
     site: Site = request.app.state.site
     return site
-
-
-def _search(site: Site) -> Search | None:
-    return site.service(SERVICE, Search)
 
 
 # --------------------------------------------------------------------------- the JSON API
@@ -161,7 +157,7 @@ async def search(  # async: a short CPU-bound look-up, cheaper on the event loop
     ] = "en",
 ) -> Response:
     site = _site(request)
-    finder = _search(site)
+    finder = site.search
     if lang not in site.langs or finder is None:
         return problem(404, f"No pages in language '{lang}'.")
     try:
@@ -223,7 +219,7 @@ pages = APIRouter(include_in_schema=False)
 @pages.get("/{lang}/search")
 async def search_page(lang: str, request: Request) -> Response:
     site = _site(request)
-    finder = _search(site)
+    finder = site.search
     if lang not in site.langs or finder is None:
         raise HTTPException(404)
     values = request.query_params.getlist("q")
