@@ -30,10 +30,12 @@ run: $(VENV)/.installed-run  ## validate content, then serve the production conf
 dev: $(VENV)/.installed-run  ## serve with reload, for editing
 	$(PY) -m app serve --host $(HOST) --port $(PORT) --reload
 
-check: $(VENV)/.installed-test  ## lint, format check, types, content, Dockerfile (fast)
+check: $(VENV)/.installed-test  ## lint, format, types, import contracts, sizes, content, Dockerfile
 	$(VENV)/bin/ruff check app tests bench tools
 	$(VENV)/bin/ruff format --check app tests bench tools
 	$(VENV)/bin/mypy app
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) tools/check_sizes.py app
 	$(PY) -m app check
 	$(VENV)/bin/hadolint Dockerfile
 

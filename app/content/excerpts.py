@@ -45,6 +45,7 @@ def load_sources(folder: Path, conflicts: dict[str, Any], problems: Problems) ->
     return sources
 
 
+# long: one check after another for each excerpt, each with its own message and fix
 def _locate_excerpts(
     path: Path, meta: SourceMeta, doc: frontmatter.Document, problems: Problems
 ) -> Iterator[tuple[str, Excerpt]]:

@@ -258,6 +258,7 @@ def _page_head(
     return doc, meta
 
 
+# long: one walk over the tokens, one branch per content problem with its message and fix
 def _check_tokens(
     path: Path, body_line: int, tokens: list[Token], lookup: KeyCheck, problems: Problems
 ) -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererProtocol
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 CITATION_RE = re.compile(r"\[(@[^\[\]]*)\]")  # may wrap across lines
@@ -115,7 +115,7 @@ class CitationContext:
         return self.numbers[key], True
 
 
-def context(env: dict[str, Any]) -> CitationContext:
+def context(env: EnvType) -> CitationContext:
     ctx = env.get("citations")
     if not isinstance(ctx, CitationContext):
         raise TypeError("env['citations'] must hold a CitationContext")
@@ -213,7 +213,7 @@ def _heading_ids(state: StateCore) -> None:
 
 
 def _component_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.sCount[start] - state.blkIndent >= 4:
+    if state.is_code_block(start):
         return False
     line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]].strip()
     match = COMPONENT_RE.fullmatch(line)
@@ -230,11 +230,11 @@ def _component_rule(state: StateBlock, start: int, end: int, silent: bool) -> bo
 
 # --------------------------------------------------------------------------- renderers
 
-Renderer = Any  # markdown-it's RendererHTML; its rules receive it as `self`
+Renderer = RendererProtocol  # markdown-it's RendererHTML; its rules receive it as `self`
 
 
 def render_citation(
-    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     ctx = context(env)
     _ = ctx.gettext
@@ -273,13 +273,13 @@ def render_citation(
 
 
 def render_cited_open(
-    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     return '<div class="cited"><div class="cited-text">\n'
 
 
 def render_cited_close(
-    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     ctx = context(env)
     figures = [render_figure(number, ctx.quote(key), ctx.gettext) for number, key in ctx.pending]
@@ -313,7 +313,7 @@ def render_figure(number: int, view: QuoteView, gettext: Callable[[str], str]) -
 
 
 def render_heading_close(
-    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     token = tokens[idx]
     section = token.meta.get("id")
@@ -330,6 +330,6 @@ def render_heading_close(
 
 
 def render_component(
-    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     return str(context(env).component(tokens[idx].meta["name"]))

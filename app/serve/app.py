@@ -68,6 +68,7 @@ def build(settings: Settings) -> Site:
     return build_site(settings, routes.SERVING_STAGES)
 
 
+# long: every route and error handler registered in one place, as datasette's _routes()
 def create_app(settings: Settings | None = None, site: Site | None = None) -> SiteApp:
     """Build the site (raises ContentError on invalid content) and the app that serves it."""
     settings = settings or Settings.from_env()
