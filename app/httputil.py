@@ -13,8 +13,9 @@ PREFERENCE = ("br", "gzip")  # smallest first
 
 
 def accepted_encodings(header: str) -> set[str]:
-    """Encodings named in Accept-Encoding with a non-zero q value (`*` stands for ours)."""
-    out = set()
+    """Encodings named in Accept-Encoding with a non-zero q value (`*` stands for ours, except
+    those refused by name with q=0)."""
+    out, refused = set(), set()
     for part in header.lower().split(","):
         name, _, params = part.strip().partition(";")
         q = 1.0
@@ -27,8 +28,10 @@ def accepted_encodings(header: str) -> set[str]:
                     q = 0.0
         if name and q > 0:
             out.add(name)
+        elif name:
+            refused.add(name)
     if "*" in out:
-        out |= set(PREFERENCE)
+        out |= set(PREFERENCE) - refused
     return out
 
 

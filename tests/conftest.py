@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from app.build.site import Site
@@ -16,6 +18,13 @@ from app.serve.app import create_app
 from app.settings import Settings
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+
+# Generated tests: a fast, repeatable profile by default (CI); HYPOTHESIS_PROFILE=thorough for
+# the full count. Both derandomised, so a failure shows again on the next run.
+_COMMON = {"deadline": None, "derandomize": True, "database": None}
+hypothesis_settings.register_profile("ci", max_examples=300, **_COMMON)
+hypothesis_settings.register_profile("thorough", max_examples=2600, **_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -66,6 +66,27 @@ def test_long_titles_fit_the_card() -> None:
     assert image.size == (1200, 630)
 
 
+def test_a_title_too_long_for_the_card_is_cut_short_with_an_ellipsis() -> None:
+    title = " ".join(f"word{n}" for n in range(80))
+    font, lines = cards.fit_title(title, 900, 3, (72, 46))
+    assert font.size == 46 and len(lines) == 3
+    assert lines[-1].endswith("…") and not lines[-1].endswith(" …")
+    assert all(font.getlength(line) <= 900 for line in lines)
+    assert " ".join(lines).rstrip("…") in title
+
+
+def test_a_title_that_fits_keeps_every_word_at_the_largest_size() -> None:
+    font, lines = cards.fit_title("Special Order 40", 900, 3, (72, 46))
+    assert (font.size, lines) == (72, ["Special Order 40"])
+
+
+def test_one_line_text_is_cut_to_the_width() -> None:
+    font = cards.fit_title("x", 900, 1, (30,))[0]
+    assert cards.one_line("short", font, 900) == "short"
+    cut = cards.one_line("a long footer " * 30, font, 300)
+    assert cut.endswith("…") and font.getlength(cut) <= 300
+
+
 def test_fonts_ship_with_their_licence() -> None:
     fonts = ROOT / "fonts"
     assert (fonts / cards.REGULAR).is_file() and (fonts / cards.BOLD).is_file()

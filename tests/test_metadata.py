@@ -3,6 +3,7 @@ previews and search engines do), and the meta tags Zotero's translators look for
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import extruct
@@ -12,6 +13,7 @@ from conftest import parse
 from app import urls
 from app.build.site import Site
 from app.markdown.tokens import sections
+from app.render import metadata
 
 SITE = "https://example.test"
 PAGES = ["/en/", "/en/sanctuary-ordinance/", "/en/faq/"]
@@ -137,3 +139,25 @@ def test_locale_alternates_name_the_other_languages(client, site: Site) -> None:
         }
         assert alternates == {f"{other}_US" for other in twins}
         assert og["og:locale"] == f"{lang}_US"
+
+
+def test_json_ld_escapes_a_title_that_would_close_its_script() -> None:
+    hostile = 'Ends </script><script>alert("x")</script> & more'
+    meta = metadata.HeadMeta(
+        title=hostile,
+        description="d",
+        url="https://example.test/en/x/",
+        lang="en",
+        site_name="Site",
+        site_url="https://example.test/",
+        image="https://example.test/card.png",
+        image_alt="alt",
+        published=dt.date(2026, 1, 1),
+        modified=dt.date(2026, 1, 2),
+        version="abc",
+        locale="en_US",
+    )
+    html = f'<script type="application/ld+json">{meta.json_ld}</script>'
+    doc = parse(html)
+    assert len(doc.css("script")) == 1  # the title did not end the block
+    assert json.loads(doc.css_first("script").text())["headline"] == hostile

@@ -226,7 +226,7 @@ def _load_pages(
             env["glossary"] = GlossaryLinks(href=glossary_urls[lang], terms=compile_terms(terms))
         tokens = parser().parse(doc.body, env)
         _check_tokens(path, doc.body_line, tokens, lookup, problems)
-        pages[(lang, slug)] = Page(lang, slug, path, meta, doc.body, tokens, env)
+        pages[(lang, slug)] = Page(lang, slug, path, meta, doc.body, tokens, env, doc.body_line)
     return pages
 
 

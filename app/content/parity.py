@@ -153,7 +153,7 @@ def _check_quotes(
 
 def _outline(page: Page) -> _Outline:
     """Section ids and citation keys of a page, each with the file line of its first use."""
-    body_line = _body_line(page)
+    body_line = page.body_line
     sections: dict[str, int] = {}
     citations: dict[CiteKey, int] = {}
     for token in page.tokens:
@@ -167,17 +167,6 @@ def _outline(page: Page) -> _Outline:
                     if key.kind != "invalid":
                         citations.setdefault(key, at)
     return _Outline(sections, citations)
-
-
-def _body_line(page: Page) -> int:
-    """The file line where the body starts (the body is the end of the file)."""
-    try:
-        text = page.path.read_text(encoding="utf-8")
-    except OSError:
-        return 1
-    if not text.endswith(page.body):
-        return 1
-    return text[: len(text) - len(page.body)].count("\n") + 1
 
 
 def _ids(ids: list[str]) -> str:

@@ -53,6 +53,7 @@ class Page:
     body: str
     tokens: list[Token]
     env: dict[str, Any]  # per-document parser state (glossary links), reused at render time
+    body_line: int = 1  # the file line where the body starts, for problems in the body
 
     @property
     def key(self) -> str:

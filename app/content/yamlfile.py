@@ -40,7 +40,9 @@ def parse_with_lines(text: str, first_line: int = 1) -> tuple[Any, dict[Path_, i
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + first_line if mark is not None else None
+        # An unclosed bracket or quote is noticed lines later; its opening is where to look.
+        start = getattr(exc, "context_mark", None) or mark
+        line = start.line + first_line if start is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         if mark is not None and "cannot start any token" in problem:  # libyaml omits which
             row = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""

@@ -82,7 +82,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
-def _fit(
+def fit_title(
     text: str, width: int, max_lines: int, sizes: tuple[int, ...]
 ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest size at which `text` fits in `max_lines`; at the smallest, cut it short."""
@@ -99,7 +99,7 @@ def _fit(
     return font, lines
 
 
-def _one_line(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+def one_line(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
     if font.getlength(text) <= width:
         return text
     while text and font.getlength(text + "…") > width:
@@ -118,7 +118,7 @@ def render(card: Card) -> bytes:
     lang_width = int(language.getlength(card.language))
     draw.text(
         (MARGIN, 64),
-        _one_line(card.site_name, small, inner - lang_width - 40),
+        one_line(card.site_name, small, inner - lang_width - 40),
         font=small,
         fill=TEXT,
     )
@@ -128,10 +128,10 @@ def render(card: Card) -> bytes:
     y = 176
     if card.kicker:
         kicker = _font(REGULAR, 34)
-        draw.text((MARGIN, y), _one_line(card.kicker, kicker, inner), font=kicker, fill=MUTED)
+        draw.text((MARGIN, y), one_line(card.kicker, kicker, inner), font=kicker, fill=MUTED)
         y += 64
     max_lines = 3 if card.kicker else 4
-    font, lines = _fit(card.title, inner, max_lines, (72, 64, 58, 52, 46))
+    font, lines = fit_title(card.title, inner, max_lines, (72, 64, 58, 52, 46))
     line_height = round(font.size * 1.2)
     for line in lines:
         draw.text((MARGIN, y), line, font=font, fill=TEXT)
@@ -140,7 +140,7 @@ def render(card: Card) -> bytes:
     if card.footer:
         footer = _font(REGULAR, 26)
         draw.text(
-            (MARGIN, HEIGHT - 84), _one_line(card.footer, footer, inner), font=footer, fill=MUTED
+            (MARGIN, HEIGHT - 84), one_line(card.footer, footer, inner), font=footer, fill=MUTED
         )
     draw.rectangle((0, HEIGHT - 18, WIDTH, HEIGHT), fill=ACCENT)
 
