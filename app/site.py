@@ -310,7 +310,11 @@ class _Builder:
             ),
             source=source,
             excerpts=[
-                {"excerpt": e, "cited_by": cited_by.get((source.id, e.id), [])}
+                {
+                    "excerpt": e,
+                    "cited_by": cited_by.get((source.id, e.id), []),
+                    "status": Renderer(self.content, lang, _).status_label(e.status),
+                }
                 for e in source.excerpts.values()
             ],
             paragraphs=[Markup(p) for p in source_paragraphs(source.body, marks)],
