@@ -95,8 +95,12 @@ def test_json_ld_article(client, site: Site, path: str) -> None:
 def test_json_ld_lists_the_cited_sources(client, site: Site) -> None:
     _og, ld, html = extract(client, "/en/sanctuary-ordinance/")
     cited = {work["url"] for work in ld[0]["citation"]}
-    # every reference link in the page body is among the JSON-LD citations
-    refs = {a.attributes["href"] for a in parse(html).css(".body a.ref")}
+    # every reference marker's note links to a work that is among the JSON-LD citations
+    doc = parse(html)
+    refs = set()
+    for marker in doc.css(".body a.ref"):
+        note = doc.css_first(f'li[id="{marker.attributes["href"].removeprefix("#")}"]')
+        refs |= {a.attributes["href"] for a in note.css("a[href^='http']")}
     assert refs and refs <= cited
 
 

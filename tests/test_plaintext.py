@@ -6,6 +6,7 @@ from pathlib import Path
 
 from app.content.loader import load_content
 from app.i18n import load_translations
+from app.markdown.citations import CiteKey
 from app.render.pages import Renderer
 from app.render.plaintext import component_text, inline_text, section_texts
 from app.settings import ROOT
@@ -17,9 +18,12 @@ def test_sections_keep_words_and_quotes_but_not_markers_or_headings(content_dir:
     renderer = Renderer(content, "en", lambda s: s)
     excerpt = content.sources["sample"].excerpts["second"]
     quote = content.facts["sample-fact"].quote
+    view = renderer.quote(CiteKey("excerpt", "sample", "second"))
+    assert view.claim is not None  # the fixture's source is an article: its figure says so
+    claim = view.claim.striptags()
     assert section_texts(page, renderer) == {
-        "": f"Intro paragraph with a quote. {quote}",
-        "first-part": f"It happened twice. {excerpt.exact}",
+        "": f"{quote} Intro paragraph with a quote.",  # a block's figures come first
+        "first-part": f"{claim} {excerpt.exact} It happened twice.",
         "detail": "More detail.",
     }
 
@@ -30,7 +34,7 @@ def test_a_quote_shown_twice_is_indexed_once(content_dir: Path) -> None:
     content = load_content(content_dir)
     texts = section_texts(content.pages[("en", "topic")], Renderer(content, "en", lambda s: s))
     exact = content.sources["sample"].excerpts["second"].exact
-    assert texts["detail"] == "More detail. Again."
+    assert texts["detail"] == "More detail. Again."  # no second figure, so no second copy
     assert texts["first-part"].count(exact) == 1
 
 

@@ -23,6 +23,7 @@ from ..markdown.citations import CiteKey
 from ..markdown.tokens import SectionSlice, sections, slices
 from ..render import cards, citing, metadata
 from ..render.descriptions import describe
+from ..render.notes import render_notes
 from ..render.pages import RenderedPage
 from . import handouts
 from .context import BuildContext, Output, html_response
@@ -45,26 +46,6 @@ def share(ctx: BuildContext, lang: str, url: str, title: str, label: str) -> Mar
         "whatsapp": f"https://wa.me/?text={quote(message, safe='')}",
     }
     return Markup(ctx.render(lang, "_share.html", share=context).decode())
-
-
-def section_shares(
-    ctx: BuildContext, page: Page, within: SectionSlice | None = None
-) -> dict[str, Markup]:
-    """Section id -> its share controls, for every section (or every subsection of `within`)."""
-    _ = ctx.gettext(page.lang)
-    out = {}
-    for piece in slices(page.tokens):
-        if within is not None and not within.start < piece.start < within.end:
-            continue
-        section = piece.section
-        out[section.id] = share(
-            ctx,
-            page.lang,
-            ctx.absolute(urls.section(page.lang, page.slug, section.id)),
-            citing.section_title(section.title, page.meta.title),
-            _("Share this section: {title}").format(title=section.title),
-        )
-    return out
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -220,11 +201,9 @@ def _section_page(ctx: BuildContext, result: RenderedPage, piece: SectionSlice) 
     path = urls.section(lang, page.slug, section.id)
     page_url = urls.page(lang, page.slug)
     title = citing.section_title(section.title, page.meta.title)
-    body, keys = ctx.renderers[lang].tokens(
-        page,
-        _section_tokens(page, piece),
-        after_heading=section_shares(ctx, page, within=piece).get,
-    )
+    renderer = ctx.renderers[lang]
+    body, found = renderer.render_tokens(page, _section_tokens(page, piece))
+    keys = tuple(dict.fromkeys(found.cited))
     description = describe(page.tokens[piece.body : piece.end], page.meta.summary)
     context = ctx.page_context(lang, path, _section_twins(ctx, page, section.id), page.key)
     context.update(
@@ -235,6 +214,7 @@ def _section_page(ctx: BuildContext, result: RenderedPage, piece: SectionSlice) 
         page_url=page_url,
         in_page_url=f"{page_url}#{section.id}",
         body=body,
+        notes=render_notes(renderer, found.notes()),
         version=result.version,
         updated=page.meta.updated,
         meta=_head(

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .. import urls
 from ..content.records import Content, Page
 from ..i18n import long_date
 from ..markdown import parser
-from ..markdown.citations import CitationContext, CiteKey, QuoteView
+from ..markdown.citations import CitationContext, CiteKey, Note, QuoteView
 from ..markdown.tokens import Section, sections
 from . import components
 
 Gettext = Callable[[str], str]
-HeadingExtra = Callable[[str], str | None]  # section id -> HTML to put after its heading
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class RenderedPage:
     sections: tuple[Section, ...]
     cited: tuple[CiteKey, ...]
     version: str
+    notes: tuple[Note, ...] = ()
 
 
 class Renderer:
@@ -39,6 +41,7 @@ class Renderer:
     ):
         self.content, self.lang, self.gettext = content, lang, gettext
         self.contact_email = contact_email
+        self._active: CitationContext | None = None  # the page being rendered, for components
 
     # -- citation look-ups ---------------------------------------------------------------
 
@@ -48,79 +51,111 @@ class Renderer:
             source = self.content.sources[key.target]
             excerpt = source.excerpts[key.excerpt]
             where = urls.source(self.lang, source.id, excerpt.id)
-            meta = source.meta
-            caption = Markup(
-                '{label}: <cite>{title}</cite>. {publisher}; {date}. <a href="{href}">{context}</a>'
-            ).format(
-                label=_("Source article"),
-                title=meta.title,
-                publisher=meta.publisher or _("Publisher not recorded"),
-                date=long_date(meta.published, self.lang)
-                if meta.published
-                else _("date not recorded"),
-                href=where,
-                context=_("Read it in context"),
+            # A short caption: the article's full title is in its note and on its page.
+            caption = Markup("<cite>{name}</cite>.").format(name=self.source_name(source.id))
+            translation = (
+                excerpt.translation.get(self.lang) if self.lang != source.meta.language else None
             )
-            translation = excerpt.translation.get(self.lang) if self.lang != meta.language else None
-            return QuoteView(excerpt.exact, meta.language, where, caption, translation)
+            claim = Markup('{label} <span class="status">({status})</span>').format(
+                label=_("The article claims"), status=self.status_label(excerpt.status)
+            )
+            return QuoteView(
+                excerpt.exact,
+                source.meta.language,
+                where,
+                caption,
+                translation,
+                claim=claim,
+                status=excerpt.status,
+                original_label=_("Original text in English"),
+                link_label=_("Read quote {n} in context"),
+            )
         fact = self.content.facts[key.target]
         ref = self.content.references[str(fact.quote_reference)]
-        caption = Markup(
-            '{label}: {publisher}, <cite>{title}</cite>, {date}. <a href="{href}">{open}</a>'
-        ).format(
+        caption = Markup("{label}: {publisher}, <cite>{title}</cite>, {date}.").format(
             label=_("Quoted from"),
             publisher=ref.publisher,
             title=ref.title,
             date=self.ref_date(ref.published),
-            href=ref.url,
-            open=_("Open the source"),
         )
         translation = self.content.quote_translations.get(fact.id, {}).get(self.lang)
         return QuoteView(
-            str(fact.quote), "en", ref.url, caption, translation if self.lang != "en" else None
+            str(fact.quote),
+            "en",
+            ref.url,
+            caption,
+            translation if self.lang != "en" else None,
+            original_label=_("Original text in English"),
+            link_label=_("Open the source of quote {n}"),
         )
 
+    def source_name(self, source_id: str) -> str:
+        """How the pages name a source article: "Article 000" for `article-000`."""
+        match = re.fullmatch(r"article-(\d+)", source_id)
+        if match is None:
+            return self.content.sources[source_id].meta.title
+        return self.gettext("Article {number}").format(number=match.group(1))
+
+    def status_label(self, status: str) -> str:
+        _ = self.gettext
+        labels = {
+            "supported": _("supported by established sources"),
+            "unconfirmed": _("not confirmed by established sources"),
+            "contradicted": _("contradicted by established sources"),
+        }
+        return labels[status]
+
     def ref_date(self, value: dt.date | None) -> str:
-        return long_date(value, self.lang) if value else self.gettext("date not shown")
+        return long_date(value, self.lang) if value else self.gettext("no date shown")
 
-    def reference(self, key: CiteKey) -> Markup:
-        ref = self.content.references[key.target]
-        return Markup(
-            '<a class="ref" data-reference="{id}" href="{url}">{publisher}, {date}</a>'
-        ).format(id=ref.id, url=ref.url, publisher=ref.publisher, date=self.ref_date(ref.published))
-
-    def context(
-        self, figures: bool = True, after_heading: HeadingExtra | None = None
-    ) -> CitationContext:
+    def context(self, figures: bool = True, slug: str | None = None) -> CitationContext:
+        lang = self.lang
+        section_url = (
+            (lambda section: urls.section(lang, slug, section))
+            if slug is not None
+            else (lambda section: f"#{section}")
+        )
         return CitationContext(
             lang=self.lang,
             quote=self.quote,
-            reference=self.reference,
             gettext=self.gettext,
             component=self.component,
+            section_url=section_url,
             figures=figures,
-            after_heading=after_heading or _nothing,
         )
 
     # -- markdown ------------------------------------------------------------------------
 
     def inline(self, text: str) -> Markup:
-        """A data-file string (glossary definition, timeline event): inline Markdown."""
-        env: dict[str, Any] = {"citations": self.context(figures=False)}
-        return Markup(parser().renderInline(text, env))
+        """A data-file string (glossary definition, timeline event): inline Markdown.
 
-    def page(self, page: Page, after_heading: HeadingExtra | None = None) -> RenderedPage:
-        html, cited = self.tokens(page, page.tokens, after_heading)
-        return RenderedPage(page, html, sections(page.tokens), cited, self.version(page, cited))
+        Inside a page (a component), it numbers its citations in the page's notes; quotes in
+        data files become notes, not figures.
+        """
+        ctx = self._active or self.context(figures=False)
+        figures, ctx.figures = ctx.figures, False
+        try:
+            return Markup(parser().renderInline(text, {"citations": ctx}))
+        finally:
+            ctx.figures = figures
 
-    def tokens(
-        self, page: Page, tokens: Any, after_heading: HeadingExtra | None = None
-    ) -> tuple[Markup, tuple[CiteKey, ...]]:
-        """Some of a page's tokens as HTML, with the keys they cite (quotes numbered from 1)."""
+    def render_tokens(self, page: Page, tokens: Sequence[Token]) -> tuple[Markup, CitationContext]:
+        """Render a page's tokens (or a section's) with its own numbering and notes."""
         env = dict(page.env)
-        env["citations"] = ctx = self.context(after_heading=after_heading)
-        html = Markup(parser().renderer.render(tokens, parser().options, env))
-        return html, tuple(dict.fromkeys(ctx.cited))
+        env["citations"] = ctx = self.context(slug=page.slug)
+        self._active = ctx
+        try:
+            html = Markup(parser().renderer.render(tokens, parser().options, env))
+        finally:
+            self._active = None
+        return html, ctx
+
+    def page(self, page: Page) -> RenderedPage:
+        html, ctx = self.render_tokens(page, page.tokens)
+        cited = tuple(dict.fromkeys(ctx.cited))
+        return RenderedPage(
+            page, html, sections(page.tokens), cited, self.version(page, cited), tuple(ctx.notes())
+        )
 
     def version(self, page: Page, cited: tuple[CiteKey, ...]) -> str:
         """A short id that changes when the page text or any quote it shows changes."""
@@ -146,8 +181,27 @@ class Renderer:
         return getattr(entry, self.lang, None) or entry.en
 
 
-def _nothing(section_id: str) -> None:
-    return None
+@dataclass(frozen=True)
+class TocEntry:
+    section: Section
+    children: tuple[Section, ...] = ()
+
+
+def toc_entries(found: Sequence[Section]) -> list[TocEntry]:
+    """ "On this page": every h2 section, each with its h3s (the FAQ lists every question).
+
+    A page with three sections or fewer gets none.
+    """
+    if len(found) <= 3:
+        return []
+    out: list[TocEntry] = []
+    for section in found:
+        if section.level == 2 or not out:
+            out.append(TocEntry(section))
+        else:
+            last = out[-1]
+            out[-1] = TocEntry(last.section, (*last.children, section))
+    return out
 
 
 def source_paragraphs(body: str, marks: dict[str, tuple[int, int]]) -> list[Markup]:

@@ -7,9 +7,10 @@ the section titles), citation markers, captions and links to sections are left o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from markdown_it.token import Token
+from markupsafe import Markup
 
 from ..content.records import Page
 from ..i18n import long_date
@@ -24,9 +25,8 @@ def section_texts(page: Page, r: Renderer) -> dict[str, str]:
     parts: dict[str, list[str]] = {"": []}
     current = ""
     seen: set[CiteKey] = set()  # quotes already shown: a figure appears at its first citation
-    pending: list[CiteKey] = []
     in_section_heading = False
-    for token in page.tokens:
+    for index, token in enumerate(page.tokens):
         if token.type == "heading_open" and token.tag in SECTION_TAGS and token.attrGet("id"):
             current = str(token.attrGet("id"))
             parts.setdefault(current, [])
@@ -34,45 +34,57 @@ def section_texts(page: Page, r: Renderer) -> dict[str, str]:
         elif token.type == "heading_close":
             in_section_heading = False
         elif token.type == "inline" and not in_section_heading:
-            parts[current].append(_inline(token.children or (), seen, pending))
+            parts[current].append(_inline(token.children or ()))
         elif token.type in ("code_block", "fence"):
             parts[current].append(token.content)
         elif token.type == "component":
             parts[current].append(component_text(token.meta["name"], r))
-        elif token.type == "cited_close":
-            parts[current].extend(_quote_text(key, r) for key in pending)
-            pending.clear()
+        elif token.type == "cited_open":  # the block's figures come first, as on the page
+            for key in _block_keys(page.tokens, index):
+                if key.shows_quote and key not in seen:
+                    seen.add(key)
+                    parts[current].append(_quote_text(key, r))
     return {key: " ".join(" ".join(texts).split()) for key, texts in parts.items()}
 
 
-def _inline(children: Iterable[Token], seen: set[CiteKey], pending: list[CiteKey]) -> str:
+def _inline(children: Iterable[Token]) -> str:
     out = []
     for child in children:
         if child.type in ("text", "code_inline"):
             out.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
+        elif child.type in ("softbreak", "hardbreak", "citation"):
             out.append(" ")
-        elif child.type == "citation":
-            for key in child.meta["keys"]:
-                if key.kind == "ref":
-                    out.append(" ")
-                elif key.shows_quote and key not in seen:
-                    seen.add(key)
-                    pending.append(key)
     return "".join(out)
 
 
+def _block_keys(tokens: Sequence[Token], start: int) -> Iterator[CiteKey]:
+    """The citation keys of the cited block opened at `tokens[start]`, in order."""
+    for token in tokens[start + 1 :]:
+        if token.type == "cited_close":
+            return
+        for child in token.children or ():
+            if child.type == "citation":
+                yield from child.meta["keys"]
+
+
 def _quote_text(key: CiteKey, r: Renderer) -> str:
+    """A figure's words: its claim label, then the translation (where shown) and the original."""
     view = r.quote(key)
-    if not view.translation:
-        return view.text
-    return f"{view.text} {r.gettext('Unofficial translation by this site:')} {view.translation}"
+    parts = [plain(view.claim)] if view.claim else []
+    if view.translation:
+        parts += [r.gettext("Unofficial translation by this site:"), view.translation]
+    return " ".join([*parts, view.text])
+
+
+def plain(html: Markup) -> str:
+    """The text of a short label the renderer made (markup stripped, entities decoded)."""
+    return html.striptags()
 
 
 def inline_text(text: str) -> str:
     """A data-file string's words (inline Markdown), without its citations."""
     tokens = parser().parseInline(text, {})
-    return " ".join(_inline(t.children or (), set(), []) for t in tokens)
+    return " ".join(_inline(t.children or ()) for t in tokens)
 
 
 def component_text(name: str, r: Renderer) -> str:

@@ -5,7 +5,8 @@ uvicorn does on the same app, with a p99 latency a tenth of uvicorn's at 32 conn
 (`bench/run.py --only serve`, README). uvicorn stays for `make dev`, whose reloader it has built
 in. Both get the same settings: no access log of their own (the app logs method, path, status and
 time, never a client address), and the same log configuration in every worker. Forwarded headers
-are honoured by the app itself, only from FORWARDED_ALLOW_IPS (app/serve/app.py), so under either server.
+are honoured by the app itself, only from FORWARDED_ALLOW_IPS (app/serve/app.py), under either
+server.
 """
 
 from __future__ import annotations
