@@ -31,7 +31,7 @@ from .models import (
 from .parity import check_parity
 from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
 
-COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact"}
+COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact", "publisher"}
 RESERVED_ID = re.compile(r"^(quote-\d+|main|site-nav|history|page-sources)$")
 
 

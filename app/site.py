@@ -191,7 +191,13 @@ class _Builder:
     def build(self) -> Site:
         rendered: dict[tuple[str, str], RenderedPage] = {}
         for lang in self.content.langs:
-            renderer = Renderer(self.content, lang, self.gettext(lang), self.settings.contact_email)
+            renderer = Renderer(
+                self.content,
+                lang,
+                self.gettext(lang),
+                self.settings.contact_email,
+                publisher=self.settings.publisher,
+            )
             for page in self.content.pages_in(lang):
                 rendered[(lang, page.slug)] = result = renderer.page(page)
                 self.add_html(urls.page(lang, page.slug), self._page_html(result, renderer))
