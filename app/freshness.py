@@ -9,6 +9,7 @@ may not claim a check later than the research file itself was checked; a page wh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,10 +42,8 @@ def load_research_date(folder: Path, problems: Problems) -> dt.date | None:
         return None
     value = data.get("date_of_checking") if isinstance(data, dict) else None
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):  # reported below as "must be a date"
             value = dt.date.fromisoformat(value)
-        except ValueError:
-            pass
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         problems.add(
             path,
