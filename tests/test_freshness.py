@@ -124,3 +124,15 @@ def test_api_page_documents_carry_both_dates(client, site: Site) -> None:
             page.meta.checked.isoformat(),
             page.meta.review_by.isoformat(),
         )
+
+
+def test_section_pages_show_facts_checked_too(client) -> None:
+    for path, label in (
+        ("/en/faq/in-force/", "Facts checked on"),
+        ("/es/preguntas-frecuentes/in-force/", "Datos verificados el"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        meta = parse(response.text).css_first("header.page-head p.page-meta")
+        assert meta is not None and label in meta.text(), path
+        assert "2026-11-22" in {t.attributes.get("datetime") for t in meta.css("time")}, path
