@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 
 from .content.errors import ContentError
+from .content.freshness import overdue
 from .content.loader import load_content
 from .serve.servers import serve_site
 from .settings import Settings
@@ -35,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.report(), file=sys.stderr)
         return 1
     if args.command == "check":
+        for warning in overdue(content.pages.values(), dt.date.today()):
+            print(f"warning: {warning}", file=sys.stderr)  # a reminder; never fails the check
         print(
             f"content OK: {len(content.pages)} pages, {len(content.sources)} sources, "
             f"{sum(len(s.excerpts) for s in content.sources.values())} excerpts verified"

@@ -17,6 +17,7 @@ class Settings:
     locales_dir: Path = ROOT / "locales"
     site_url: str = "http://127.0.0.1:8000"  # makes canonical, share and card URLs absolute
     contact_email: str | None = None  # shown on the about page only when set
+    publisher: str | None = None  # who publishes the site; named on the about page when set
     hsts: bool = False  # send Strict-Transport-Security (only when served over HTTPS)
     forwarded_allow_ips: str = "127.0.0.1"
     site_name: dict[str, str] = field(
@@ -34,6 +35,7 @@ class Settings:
             content_dir=Path(env.get("CONTENT_DIR", str(ROOT / "content"))),
             site_url=env.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
             contact_email=env.get("CONTACT_EMAIL") or None,
+            publisher=(env.get("PUBLISHER") or "").strip() or None,
             hsts=env.get("HSTS", "").lower() in ("1", "true", "yes"),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )

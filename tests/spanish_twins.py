@@ -15,6 +15,8 @@ title: {title}
 summary: {summary}
 nav: {nav}
 updated: 2025-01-26
+checked: 2025-01-26
+review_by: 2025-04-26
 changes:
   - date: 2025-01-26
     note: Primera publicación.

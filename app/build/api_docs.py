@@ -57,6 +57,10 @@ class PageSummary(Model):
     title: str
     summary: str
     updated: dt.date
+    checked: dt.date = Field(
+        description="When the page's facts were last checked against the research file."
+    )
+    review_by: dt.date = Field(description="The date by which the facts are to be checked again.")
     version: str = Field(description="Changes when the page text or a quote it shows changes.")
     url: str = Field(description="The page on the site.")
     api: str = Field(description="This page's JSON document.")
@@ -253,6 +257,8 @@ def _summary(content: Content, result: RenderedPage, site_url: str) -> PageSumma
         title=page.meta.title,
         summary=page.meta.summary,
         updated=page.meta.updated,
+        checked=page.meta.checked,
+        review_by=page.meta.review_by,
         version=result.version,
         url=urls.absolute(site_url, urls.page(page.lang, page.slug)),
         api=page_doc(page.lang, page.key),

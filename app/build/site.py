@@ -115,7 +115,13 @@ def prepare(settings: Settings, content: Content, out: Output) -> BuildContext:
         gettexts=gettexts,
         jinja={},
         renderers={
-            lang: Renderer(content, lang, gettexts[lang], settings.contact_email)
+            lang: Renderer(
+                content,
+                lang,
+                gettexts[lang],
+                settings.contact_email,
+                publisher=settings.publisher,
+            )
             for lang in content.langs
         },
         access_date=today(),

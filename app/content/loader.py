@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ from markdown_it.token import Token
 from ..markdown import parser
 from ..markdown.citations import COMPONENT_RE, CiteKey, find_keys, parse_key
 from ..markdown.glossary_links import GlossaryLinks, compile_terms
-from . import frontmatter
+from . import freshness, frontmatter
 from .errors import ContentError, Problems
 from .excerpts import load_sources
 from .keycheck import KeyCheck
@@ -30,7 +31,7 @@ from .schema import (
 )
 from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
 
-COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact"}
+COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact", "publisher"}
 RESERVED_ID = re.compile(r"^(quote-\d+|main|site-nav|history|page-sources)$")
 
 
@@ -38,6 +39,7 @@ def load_content(root: Path) -> Content:
     """Load and validate `root` (the content folder); raise ContentError listing every problem."""
     problems = Problems(root)
     research = _load_research(root / "research" / "context.yaml", problems)
+    research_date = freshness.load_research_date(root / "research", problems)
     references = {r.id: r for r in research.references} if research else {}
     facts = {f.id: f for f in research.facts} if research else {}
     conflicts = {c.id: c for c in research.conflicts} if research else {}
@@ -49,7 +51,7 @@ def load_content(root: Path) -> Content:
     groups = _load_list(root / "whos-who.yaml", Group, problems, lookup, optional=True)
     quote_translations = _load_translations(root / "research", facts, problems)
 
-    pages = _load_pages(root / "pages", glossary, lookup, problems)
+    pages = _load_pages(root / "pages", glossary, lookup, problems, research_date)
     check_parity(root / "pages", pages, sources, quote_translations, problems)
     if problems:
         raise ContentError(problems.items)
@@ -64,6 +66,7 @@ def load_content(root: Path) -> Content:
         glossary=tuple(glossary),
         groups=tuple(groups),
         quote_translations=quote_translations,
+        research_checked=research_date,
     )
 
 
@@ -179,7 +182,11 @@ def _data_keys(item: Any) -> Iterator[CiteKey]:
 
 
 def _load_pages(
-    folder: Path, glossary: list[GlossaryEntry], lookup: KeyCheck, problems: Problems
+    folder: Path,
+    glossary: list[GlossaryEntry],
+    lookup: KeyCheck,
+    problems: Problems,
+    research_date: dt.date | None,
 ) -> dict[tuple[str, str], Page]:
     """Two passes: front matter of every page first (to find each language's glossary page),
     then the Markdown bodies."""
@@ -197,7 +204,7 @@ def _load_pages(
         if slug and not ID_RE.match(slug):
             problems.add(path, "the file name must be a lowercase slug like 'special-order-40.md'.")
             continue
-        head = _page_head(path, slug, problems)
+        head = _page_head(path, slug, problems, research_date)
         if head is not None:
             heads.append((path, lang, slug, *head))
     glossary_urls = {
@@ -231,7 +238,7 @@ def _load_pages(
 
 
 def _page_head(
-    path: Path, slug: str, problems: Problems
+    path: Path, slug: str, problems: Problems, research_date: dt.date | None
 ) -> tuple[frontmatter.Document, PageMeta] | None:
     doc = frontmatter.split(path, path.read_text(encoding="utf-8"), problems)
     if doc is None:
@@ -239,6 +246,7 @@ def _page_head(
     meta = frontmatter.validate(PageMeta, doc.data, doc.lines, path, problems)
     if meta is None:
         return None
+    freshness.check_page(path, doc.lines, meta, research_date, problems)
     if len(meta.summary) > SUMMARY_MAX:
         problems.add(
             path,

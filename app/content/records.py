@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -74,6 +75,7 @@ class Content:
     glossary: tuple[GlossaryEntry, ...] = ()
     groups: tuple[Group, ...] = ()
     quote_translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    research_checked: dt.date | None = None  # the research file's date of checking
 
     @property
     def langs(self) -> list[str]:

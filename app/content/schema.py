@@ -70,6 +70,8 @@ class PageMeta(Strict):
     summary: str = Field(min_length=1)
     nav: int | None = None  # position in the site menu; without it, not in the menu
     updated: dt.date
+    checked: dt.date  # when the page's facts were last checked against the research file
+    review_by: dt.date  # check them again by this date (make check warns once it has passed)
     changes: tuple[Change, ...] = Field(min_length=1)
 
 

@@ -18,6 +18,7 @@ class Renderer(Protocol):
     lang: str
     gettext: Callable[[str], str]
     contact_email: str | None
+    publisher: str | None
 
     def inline(self, text: str) -> Markup: ...
     def text(self, localized: Any) -> str: ...
@@ -35,6 +36,8 @@ def render(name: str, r: Renderer) -> Markup:
         return whos_who(r)
     if name == "contact":
         return contact(r)
+    if name == "publisher":
+        return publisher(r)
     raise KeyError(name)  # the loader rejects unknown names, so this is a programming error
 
 
@@ -91,9 +94,24 @@ def whos_who(r: Renderer) -> Markup:
 
 
 def contact(r: Renderer) -> Markup:
-    """The corrections address, only when the site has one set (CONTACT_EMAIL)."""
+    """The corrections address when the site has one set (CONTACT_EMAIL); otherwise a line
+    saying there is none yet, so the corrections section never ends in nothing."""
     if not r.contact_email:
-        return Markup("")
+        return Markup('<p class="no-contact">{text}</p>\n').format(
+            text=r.gettext("This copy of the site has no address for reports yet.")
+        )
     return Markup('<p class="contact">{label} <a href="mailto:{email}">{email}</a></p>\n').format(
         label=r.gettext("To report an error, write to:"), email=r.contact_email
+    )
+
+
+def publisher(r: Renderer) -> Markup:
+    """Who publishes the site (PUBLISHER); when unset, a plain line saying it is not named,
+    so the section never stands empty."""
+    if not r.publisher:
+        return Markup('<p class="publisher">{text}</p>\n').format(
+            text=r.gettext("This copy of the site does not name its publisher.")
+        )
+    return Markup('<p class="publisher">{label} <strong>{name}</strong></p>\n').format(
+        label=r.gettext("This site is published by:"), name=r.publisher
     )

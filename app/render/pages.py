@@ -37,10 +37,16 @@ class Renderer:
     """Turns content into HTML for one language; knows how to show quotes and references."""
 
     def __init__(
-        self, content: Content, lang: str, gettext: Gettext, contact_email: str | None = None
+        self,
+        content: Content,
+        lang: str,
+        gettext: Gettext,
+        contact_email: str | None = None,
+        publisher: str | None = None,
     ):
         self.content, self.lang, self.gettext = content, lang, gettext
         self.contact_email = contact_email
+        self.publisher = publisher
         self._active: CitationContext | None = None  # the page being rendered, for components
 
     # -- citation look-ups ---------------------------------------------------------------
