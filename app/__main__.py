@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from . import address
 from .errors import ContentError
 from .loader import load_content
 from .serve import serve_site
@@ -44,12 +45,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         from .export import ExportError, export_site
 
+        if not address.is_set():
+            print(address.export_warning(settings.site_url), file=sys.stderr)
+
         try:
             return export_site(settings, args.dir, args.gzip)
         except ExportError as exc:
             print(f"export failed: {exc}", file=sys.stderr)
             return 1
 
+    # The workers build the site from the environment: give them the address actually served.
+    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+    public = address.site_url_from(os.environ)
+    print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
     serve_site(args.host, args.port, args.workers, args.reload)
     return 0
 
