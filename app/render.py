@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import urls
+from . import source_cite, urls
 from .citations import CitationContext, CiteKey, QuoteView, find_keys, parse_key
 from .content import Content, Page
 from .i18n import long_date
@@ -54,7 +54,8 @@ class Renderer:
             where = urls.source(self.lang, source.id, excerpt.id)
             meta = source.meta
             caption = Markup(
-                '{label}: <cite>{title}</cite>. {publisher}; {date}. <a href="{href}">{context}</a>'
+                "{label}: <cite>{title}</cite>. {publisher}; {date}. "
+                '<a href="{href}">{context}</a> · <a class="cite-article" href="{cite}">{how}</a>'
             ).format(
                 label=_("Source article"),
                 title=meta.title,
@@ -64,6 +65,8 @@ class Renderer:
                 else _("date not recorded"),
                 href=where,
                 context=_("Read it in context"),
+                cite=source_cite.cite_url(self.lang, source.id),
+                how=_("Cite the article"),
             )
             translation = excerpt.translation.get(self.lang) if self.lang != meta.language else None
             return QuoteView(excerpt.exact, meta.language, where, caption, translation)

@@ -13,7 +13,7 @@ import jinja2
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from . import api, cite, discovery, search, urls
+from . import api, cite, discovery, search, source_cite, urls
 from . import sections as section_pages  # the module; render.sections() is the function
 from .content import Content, Page, Source
 from .i18n import load_translations, long_date
@@ -323,6 +323,7 @@ class _Builder:
             paragraphs=[Markup(p) for p in source_paragraphs(source.body, marks)],
             updated=source.meta.checked,
         )
+        context.update(source_cite.page_context(self, source, lang))  # metadata, cite box, card
         self.add_html(path, self.render(lang, "source.html", **context))
 
     def _error_html(self, lang: str, status: int) -> bytes:

@@ -1,0 +1,165 @@
+"""Citing a source article as it was found, and the head metadata of its page on this site.
+
+The two source articles have no recorded author, date or original address. A citation of one
+therefore names no author, says "n.d." (APA's "no date"), and points to the copy the research
+found; the cite box notes where the title comes from. The page itself is the site's record of
+the article: its head metadata (Highwire, Open Graph with a card, JSON-LD) describes that record,
+so Zotero saves a web page titled as the site's record, not one that reads like the article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from . import cards, cite, metadata, urls
+from .content import Source
+from .prebuilt import Prebuilt
+
+if TYPE_CHECKING:
+    from .site import _Builder
+
+ANCHOR = "cite-article"
+Gettext = Callable[[str], str]
+
+
+def cite_url(lang: str, source_id: str) -> str:
+    """Where an excerpt's figure sends a reader who wants to cite the article."""
+    return f"{urls.source(lang, source_id)}#{ANCHOR}"
+
+
+def card_path(lang: str, source_id: str) -> str:
+    return cards.path(lang, "sources", source_id)
+
+
+def copy_address(source: Source) -> str | None:
+    """The article's own address when known, else the first copy the research found."""
+    if source.meta.url:
+        return source.meta.url
+    return source.meta.copies[0].url if source.meta.copies else None
+
+
+def record_title(source: Source, gettext: Gettext) -> str:
+    return gettext("Source record: {title}").format(title=source.meta.title)
+
+
+def _without_repeated_title(html: str, title: str) -> str:
+    """citeproc-py puts the title in the author's place when there is no author (as CSL says)
+    but does not then suppress it in its own place; drop that second copy (styles may recase it)."""
+    wrapped = re.escape(str(escape(title)))
+    pattern = re.compile(
+        rf"(<i>|“|«|\")?{wrapped}(</i>|”|»|\")?[.,]? ", re.IGNORECASE
+    )  # styles recase
+    matches = list(pattern.finditer(html))
+    if len(matches) < 2:
+        return html
+    second = matches[1]
+    return html[: second.start()] + html[second.end() :]
+
+
+@functools.cache
+def _formatted(
+    lang: str, title: str, language: str, url: str | None, accessed: dt.date
+) -> tuple[tuple[str, str], ...]:
+    record: dict[str, Any] = {
+        "id": "article",
+        "type": "webpage",
+        "title": title,
+        "accessed": cite._date(accessed),
+        "language": language,
+    }
+    if url:
+        record["URL"] = url
+    out = []
+    for key, style in cite.STYLES:
+        html = cite._render(style, lang, record)
+        out.append((key, _without_repeated_title(html, title)))
+    return tuple(out)
+
+
+def article_box(source: Source, lang: str, accessed: dt.date, gettext: Gettext) -> dict[str, Any]:
+    """What the source page's "Cite the article" box shows (templates/source.html)."""
+    _ = gettext
+    labels = {
+        "apa": _("APA (7th edition)"),
+        "mla": _("MLA (9th edition)"),
+        "chicago": _("Chicago (notes and bibliography)"),
+    }
+    address = copy_address(source)
+    styles = _formatted(lang, source.meta.title, source.meta.language, address, accessed)
+    return {
+        "anchor": ANCHOR,
+        "styles": [{"key": k, "label": labels[k], "html": Markup(h)} for k, h in styles],
+        "address": address,
+        "address_is_copy": address is not None and source.meta.url is None,
+        "title_basis": source.meta.title_basis,
+        "accessed": accessed,
+    }
+
+
+def head_meta(builder: _Builder, source: Source, lang: str) -> metadata.HeadMeta:
+    """The site's record of the article: a web page of this site, dated when it was checked."""
+    _ = builder.gettext(lang)
+    site_name = builder.settings.site_name.get(lang, builder.settings.site_name["en"])
+    site_url = builder.settings.site_url
+    title = record_title(source, _)
+    address = copy_address(source)
+    return metadata.HeadMeta(
+        title=title,
+        description=_(
+            "This site's record of a source article: its full text as received, what is and is "
+            "not known about it, and the passages this site quotes."
+        ),
+        url=urls.absolute(site_url, urls.source(lang, source.id)),
+        lang=lang,
+        site_name=site_name,
+        site_url=urls.absolute(site_url, urls.page(lang, "")),
+        image=urls.absolute(site_url, card_path(lang, source.id)),
+        image_alt=f"{site_name}: {title}",
+        published=source.meta.checked,
+        modified=source.meta.checked,
+        version="",
+        locale=metadata.og_locale(lang),
+        locale_alternates=tuple(
+            metadata.og_locale(other) for other in builder.content.langs if other != lang
+        ),
+        works=(
+            metadata.Work(
+                source.meta.title,
+                address or urls.absolute(site_url, urls.source(lang, source.id)),
+                source.meta.publisher,
+                source.meta.published,
+            ),
+        ),
+    )
+
+
+def _card(builder: _Builder, source: Source, lang: str) -> Prebuilt:
+    from .sections import language_name
+
+    _ = builder.gettext(lang)
+    png = cards.render(
+        cards.Card(
+            title=source.meta.title,
+            kicker=_("Source record"),
+            site_name=builder.settings.site_name.get(lang, builder.settings.site_name["en"]),
+            language=language_name(lang),
+            footer=urlsplit(builder.settings.site_url).netloc,
+        )
+    )
+    return Prebuilt.build(png, cards.MEDIA_TYPE, cards.CACHE_CONTROL)
+
+
+def page_context(builder: _Builder, source: Source, lang: str) -> dict[str, Any]:
+    """Extras for a source page: head metadata, the article's cite box; defers its card."""
+    builder.defer(card_path(lang, source.id), functools.partial(_card, builder, source, lang))
+    return {
+        "meta": head_meta(builder, source, lang),
+        "article_cite": article_box(source, lang, builder.access_date, builder.gettext(lang)),
+    }
