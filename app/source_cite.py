@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import cards, cite, metadata, urls
 from .content import Source
@@ -49,20 +48,6 @@ def record_title(source: Source, gettext: Gettext) -> str:
     return gettext("Source record: {title}").format(title=source.meta.title)
 
 
-def _without_repeated_title(html: str, title: str) -> str:
-    """citeproc-py puts the title in the author's place when there is no author (as CSL says)
-    but does not then suppress it in its own place; drop that second copy (styles may recase it)."""
-    wrapped = re.escape(str(escape(title)))
-    pattern = re.compile(
-        rf"(<i>|“|«|\")?{wrapped}(</i>|”|»|\")?[.,]? ", re.IGNORECASE
-    )  # styles recase
-    matches = list(pattern.finditer(html))
-    if len(matches) < 2:
-        return html
-    second = matches[1]
-    return html[: second.start()] + html[second.end() :]
-
-
 @functools.cache
 def _formatted(
     lang: str, title: str, language: str, url: str | None, accessed: dt.date
@@ -79,7 +64,7 @@ def _formatted(
     out = []
     for key, style in cite.STYLES:
         html = cite._render(style, lang, record)
-        out.append((key, _without_repeated_title(html, title)))
+        out.append((key, cite.without_repeated_title(html, title)))
     return tuple(out)
 
 
