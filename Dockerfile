@@ -25,6 +25,7 @@ RUN pip install --no-cache-dir -e .
 COPY templates ./templates
 COPY static ./static
 COPY content ./content
+COPY archive ./archive
 COPY locales ./locales
 COPY fonts ./fonts
 

@@ -35,6 +35,7 @@ check: $(VENV)/.installed-test  ## lint, format check, types, content, Dockerfil
 	$(VENV)/bin/ruff format --check app tests bench tools
 	$(VENV)/bin/mypy app
 	$(PY) -m app check
+	$(PY) -m app archive --check
 	$(VENV)/bin/hadolint Dockerfile
 
 system-deps:  ## the Debian tools the tests need (Chromium, nginx, Java for the HTML checker)

@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     serve.add_argument("--reload", action="store_true", help="reload on code changes (development)")
+    archive = commands.add_parser(
+        "archive", help="record the current version of every page not yet in the archive"
+    )
+    archive.add_argument(
+        "--check", action="store_true", help="only check that every current version is recorded"
+    )
     export = commands.add_parser("export", help="write the whole site as static files to DIR")
     export.add_argument("dir", help="output folder (created; an earlier export there is replaced)")
     export.add_argument(
@@ -41,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{sum(len(s.excerpts) for s in content.sources.values())} excerpts verified"
         )
         return 0
+
+    if args.command == "archive":
+        from .archive import command
+
+        return command(settings, content, args.check)
 
     if args.command == "export":
         from .export import ExportError, export_site

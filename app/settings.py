@@ -17,6 +17,7 @@ class Settings:
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"
     locales_dir: Path = ROOT / "locales"
+    archive_dir: Path = ROOT / "archive"  # published versions (app/archive.py)
     # Makes canonical, share, card and citation URLs absolute. From the environment: SITE_URL, or
     # the address the server was started on (HOST, PORT), so links answer where the site runs.
     site_url: str = "http://127.0.0.1:8000"
@@ -32,6 +33,7 @@ class Settings:
         env = os.environ
         return cls(
             content_dir=Path(env.get("CONTENT_DIR", str(ROOT / "content"))),
+            archive_dir=Path(env.get("ARCHIVE_DIR", str(ROOT / "archive"))),
             site_url=site_url_from(env),
             contact_email=env.get("CONTACT_EMAIL") or None,
             hsts=env.get("HSTS", "").lower() in ("1", "true", "yes"),

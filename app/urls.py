@@ -28,3 +28,24 @@ def search(lang: str, q: str | None = None) -> str:
 
 def absolute(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + path
+
+
+# Permanent versions (app/versions.py): each published version, the history, diffs, TimeMap, feed.
+def version(lang: str, slug: str, version_id: str) -> str:
+    return f"{page(lang, slug)}v/{version_id}/"
+
+
+def history(lang: str, slug: str) -> str:
+    return f"{page(lang, slug)}history/"
+
+
+def diff(lang: str, slug: str, old: str, new: str) -> str:
+    return f"{page(lang, slug)}diff/{old}-{new}/"
+
+
+def timemap(lang: str, slug: str) -> str:
+    return f"{page(lang, slug)}timemap/"
+
+
+def page_feed(lang: str, slug: str) -> str:
+    return f"{page(lang, slug)}feed.xml"
