@@ -13,7 +13,7 @@ import jinja2
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from . import api, cite, discovery, search, source_cite, urls
+from . import api, cite, discovery, search, source_cite, urls, versions
 from . import sections as section_pages  # the module; render.sections() is the function
 from .content import Content, Page, Source
 from .i18n import load_translations, long_date
@@ -37,6 +37,7 @@ class Site:
     assets: Mapping[str, str]
     jinja: Mapping[str, jinja2.Environment] = field(repr=False)
     search: Search | None = field(default=None, repr=False)  # FTS5 index, built at startup
+    gates: Mapping[str, versions.Gate] = field(default_factory=dict)  # TimeGates by page path
 
     @property
     def langs(self) -> list[str]:
@@ -214,6 +215,7 @@ class _Builder:
         discovery.build(self, rendered)
         api.build(self, rendered)
         finder = search.build(self, rendered)
+        gates = versions.build(self, rendered)  # permanent versions, from the archive
         responses = Responses(self.responses, self.deferred)
         for path in (p for paths in self.samples.values() for p in paths):
             responses[path]  # one of each deferred kind per language: fails here, not for a reader
@@ -226,6 +228,7 @@ class _Builder:
             assets=MappingProxyType(self.assets),
             jinja=MappingProxyType(self.jinja),
             search=finder,
+            gates=MappingProxyType(gates),
         )
 
     def _twins(self, page: Page) -> dict[str, str]:
@@ -264,6 +267,7 @@ class _Builder:
             ref_date=renderer.ref_date,
         )
         context.update(section_pages.page_context(self, result))  # metadata, share, cite box
+        context.update(versions.page_context(self, result))  # feed, permanent link
         return self.render(lang, "page.html", **context)
 
     def _sources(self, lang: str) -> None:
