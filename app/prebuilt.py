@@ -78,10 +78,13 @@ class Prebuilt:
             ("content-type", self.media_type),
             ("etag", variant.etag),
             ("cache-control", self.cache_control),
-            *self.extra_headers,
+            *((k, v) for k, v in self.extra_headers if k != "vary"),
         ]
+        vary = [v for k, v in self.extra_headers if k == "vary"]  # one Vary header, merged
         if self.variants:
-            headers.append(("vary", "Accept-Encoding"))
+            vary.append("Accept-Encoding")
+        if vary:
+            headers.append(("vary", ", ".join(vary)))
         if variant.encoding:
             headers.append(("content-encoding", variant.encoding))
         return headers
