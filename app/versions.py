@@ -88,6 +88,8 @@ class _Text(HTMLParser):
         if tag in self.BLOCKS:
             self.flush()
         if tag in self.VOID:
+            if tag == "br":
+                self.current.append(" ")
             return
         classes = set((dict(attrs).get("class") or "").split())
         self.stack.append(tag in ("script", "style") or bool(classes & self.HIDDEN))
@@ -158,6 +160,8 @@ def word_diff(old: Sequence[str], new: Sequence[str], labels: Mapping[str, str])
         else:
             if i2 > i1:
                 emit(a[i1:i2], "del")
+            if op == "replace":
+                emit([" "], None)  # keep the removed and added words apart on screen
             if j2 > j1:
                 emit(b[j1:j2], "ins")
     if line:

@@ -201,3 +201,27 @@ def test_archive_check_names_the_command(edited, capsys, monkeypatch) -> None:
 def test_the_real_archive_holds_every_current_version(site) -> None:
     missing = archive.unrecorded(site.settings.archive_dir, site.rendered.values())
     assert missing == []
+
+
+def test_word_diff_known_answer() -> None:
+    from app.versions import word_diff
+
+    html = str(word_diff(["a b c", "d e"], ["a x c", "d e f"], {"del": "gone", "ins": "new"}))
+    doc = parse(f"<div>{html}</div>")
+    paragraphs = doc.css("p")
+    assert len(paragraphs) == 2
+    assert [n.text() for n in paragraphs[0].css("del")] == ["[gone: b]"]
+    assert [n.text() for n in paragraphs[0].css("ins")] == ["[new: x]"]
+    assert paragraphs[1].css_first("del") is None
+    assert [n.text().strip() for n in paragraphs[1].css("ins")] == ["[new:  f]"]
+    assert word_diff(["same"], ["same"], {"del": "-", "ins": "+"}) == "<p>same</p>"
+
+
+def test_text_blocks_leave_out_labels_and_anchors() -> None:
+    from app.versions import text_blocks
+
+    html = (
+        '<h2 id="x">Title <a class="anchor" href="#x"><span class="visually-hidden">Link'
+        "</span>#</a></h2><p>One <b>two</b><br>three</p><ul><li>four</li></ul>"
+    )
+    assert text_blocks(html) == ["Title", "One two three", "four"]
