@@ -20,11 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .render import RenderedPage
+if TYPE_CHECKING:
+    from .render import RenderedPage
 
 FORMAT = 1
 NAME = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{4,40})\.json$")
@@ -153,3 +154,12 @@ def command(settings: Any, content: Any, check_only: bool) -> int:
         print(f"recorded {path}")
     print(f"{len(written)} new versions recorded; {len(results) - len(written)} already were")
     return 0
+
+
+def permalink(archive_dir: Path, lang: str, slug: str, version: str) -> str | None:
+    """The path of this version's permanent page, if the version is recorded (else None)."""
+    from . import urls
+
+    if any(e.version == version for e in listing(archive_dir, lang, slug)):
+        return urls.version(lang, slug, version)
+    return None

@@ -426,7 +426,19 @@ def lookup(site: Site, lang: str, slug: str, section_id: str | None) -> Citable 
         if section is None:
             return None
     site_name = site.settings.site_name.get(lang, site.settings.site_name["en"])
-    return citable(site.settings.site_url, site_name, page, rendered.version, section)
+    item = citable(site.settings.site_url, site_name, page, rendered.version, section)
+    return permanent(item, site.settings.archive_dir) if section is None else item
+
+
+def permanent(item: Citable, archive_dir: Any) -> Citable:
+    """A page's citation names its version's permanent URL when that version is recorded
+    (app/archive.py): the words cited stay readable there after the page changes."""
+    from dataclasses import replace
+
+    from .archive import permalink
+
+    path = permalink(archive_dir, item.lang, item.slug, item.version)
+    return replace(item, url=urls.absolute(item.site_url, path)) if path else item
 
 
 # --------------------------------------------------------------------------- routes

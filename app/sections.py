@@ -289,6 +289,7 @@ def page_context(builder: _Builder, result: RenderedPage) -> dict[str, Any]:
     _ = builder.gettext(lang)
     url = _absolute(builder, urls.page(lang, page.slug))
     item = cite.citable(builder.settings.site_url, _site_name(builder, lang), page, result.version)
+    item = cite.permanent(item, builder.settings.archive_dir)  # its version's permanent URL
     return {
         "meta": _head(
             builder,

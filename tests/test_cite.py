@@ -35,8 +35,9 @@ def first_section(site: Site) -> str:
 def target(request, site: Site) -> tuple[str, str, str]:
     """(query string, expected URL, expected title) for the page or its first section."""
     page = site.content.pages[("en", SLUG)]
-    if request.param == "page":
-        return "", f"{SITE}/en/{SLUG}/", page.meta.title
+    if request.param == "page":  # a page is cited at its version's permanent URL
+        version = site.rendered[("en", SLUG)].version
+        return "", f"{SITE}{urls.version('en', SLUG, version)}", page.meta.title
     section = sections(page)[0]
     return (
         f"?section={section.id}",
@@ -106,7 +107,8 @@ def test_overview_downloads_live_under_the_language(client, site: Site) -> None:
     response = client.get("/en/cite.ris")
     assert response.status_code == 200
     record = rispy.loads(response.text)[0]
-    assert record["urls"] == [f"{SITE}/en/"]
+    version = site.rendered[("en", "")].version
+    assert record["urls"] == [f"{SITE}{urls.version('en', '', version)}"]
     assert record["title"] == site.content.pages[("en", "")].meta.title
 
 

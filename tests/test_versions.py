@@ -143,6 +143,9 @@ def test_current_page_names_its_timemap_feed_and_permalink(edited) -> None:
     assert feed is not None and feed.attributes["type"] == "application/atom+xml"
     permalink = doc.css_first(".cite-box .permalink a")
     assert permalink.attributes["href"] == SITE + urls.version("en", "about", new.version)
+    for citation in doc.css(".cite-box dd.citation"):  # each names the URL and the version
+        text = citation.text()
+        assert SITE + urls.version("en", "about", new.version) in text and new.version in text
 
 
 def test_page_feed_lists_each_version_with_its_diff(edited) -> None:
