@@ -3,6 +3,9 @@ FROM python:3.11-slim
 
 # Production settings: WORKERS processes, no reload. Forwarded headers (client address, https) are
 # honoured only from FORWARDED_ALLOW_IPS: set it to your proxy's address. HSTS=1 behind HTTPS.
+# SITE_URL: the public address every absolute link uses (canonical, cards, share, QR, citations).
+# Unset, links use the address served (http://127.0.0.1:$PORT, reachable only with -p PORT:PORT on
+# this machine) and startup logs a warning saying so: `docker run -e SITE_URL=https://your.domain`.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -22,6 +25,7 @@ RUN pip install --no-cache-dir -e .
 COPY templates ./templates
 COPY static ./static
 COPY content ./content
+COPY archive ./archive
 COPY locales ./locales
 COPY fonts ./fonts
 

@@ -37,6 +37,7 @@ check: $(VENV)/.installed-test  ## lint, format, types, import contracts, sizes,
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) tools/check_sizes.py app
 	$(PY) -m app check
+	$(PY) -m app archive --check
 	$(VENV)/bin/hadolint Dockerfile
 
 system-deps:  ## the Debian tools the tests need (Chromium, nginx, Java for the HTML checker)

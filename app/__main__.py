@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 
+from . import address
 from .content.errors import ContentError
 from .content.freshness import overdue
 from .content.loader import load_content
@@ -23,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     serve.add_argument("--reload", action="store_true", help="reload on code changes (development)")
+    archive = commands.add_parser(
+        "archive", help="record the current version of every page not yet in the archive"
+    )
+    archive.add_argument(
+        "--check", action="store_true", help="only check that every current version is recorded"
+    )
     export = commands.add_parser("export", help="write the whole site as static files to DIR")
     export.add_argument("dir", help="output folder (created; an earlier export there is replaced)")
     export.add_argument(
@@ -45,8 +52,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
+    if args.command == "archive":
+        from .build.archive_command import command
+
+        return command(settings, content, args.check)
+
     if args.command == "export":
         from .export import ExportError, export_site
+
+        if not address.is_set():
+            print(address.export_warning(settings.site_url), file=sys.stderr)
 
         try:
             return export_site(settings, args.dir, args.gzip)
@@ -54,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"export failed: {exc}", file=sys.stderr)
             return 1
 
+    # The workers build the site from the environment: give them the address actually served.
+    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+    public = address.site_url_from(os.environ)
+    print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
     serve_site(args.host, args.port, args.workers, args.reload)
     return 0
 

@@ -24,6 +24,7 @@ from . import urls
 from .build.site import Site
 from .i18n import language_name
 from .render import citing
+from .render.citation_files import WRITERS
 from .serve.app import build
 from .settings import Settings
 
@@ -132,7 +133,7 @@ def citation_files(site: Site) -> dict[PurePosixPath, bytes]:
         item = site.citable(lang, slug, None)
         if item is None:
             continue
-        for fmt, write in citing.WRITERS.items():
+        for fmt, write in WRITERS.items():
             path = file_for(citing.download_url(lang, slug, fmt))
             files[path] = write(item, day).encode("utf-8")
     return files

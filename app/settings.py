@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .address import site_url_from
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -15,7 +17,10 @@ class Settings:
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"
     locales_dir: Path = ROOT / "locales"
-    site_url: str = "http://127.0.0.1:8000"  # makes canonical, share and card URLs absolute
+    archive_dir: Path = ROOT / "archive"  # published versions (app/archive.py)
+    # Makes canonical, share, card and citation URLs absolute. From the environment: SITE_URL, or
+    # the address the server was started on (HOST, PORT), so links answer where the site runs.
+    site_url: str = "http://127.0.0.1:8000"
     contact_email: str | None = None  # shown on the about page only when set
     publisher: str | None = None  # who publishes the site; named on the about page when set
     hsts: bool = False  # send Strict-Transport-Security (only when served over HTTPS)
@@ -33,7 +38,8 @@ class Settings:
         env = os.environ
         return cls(
             content_dir=Path(env.get("CONTENT_DIR", str(ROOT / "content"))),
-            site_url=env.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            archive_dir=Path(env.get("ARCHIVE_DIR", str(ROOT / "archive"))),
+            site_url=site_url_from(env),
             contact_email=env.get("CONTACT_EMAIL") or None,
             publisher=(env.get("PUBLISHER") or "").strip() or None,
             hsts=env.get("HSTS", "").lower() in ("1", "true", "yes"),

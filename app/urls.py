@@ -24,5 +24,31 @@ def search(lang: str) -> str:
     return f"/{lang}/search"
 
 
+def source_cite(lang: str, source_id: str) -> str:
+    """The cite box for a source article as found, on its source page."""
+    return f"{sources(lang)}{source_id}/#cite-article"
+
+
 def absolute(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + path
+
+
+# Permanent versions (app/build/versions.py): each version, the history, diffs, TimeMap, feed.
+def version(lang: str, slug: str, version_id: str) -> str:
+    return f"{page(lang, slug)}v/{version_id}/"
+
+
+def history(lang: str, slug: str) -> str:
+    return f"{page(lang, slug)}history/"
+
+
+def diff(lang: str, slug: str, old: str, new: str) -> str:
+    return f"{page(lang, slug)}diff/{old}-{new}/"
+
+
+def timemap(lang: str, slug: str) -> str:
+    return f"{page(lang, slug)}timemap/"
+
+
+def page_feed(lang: str, slug: str) -> str:
+    return f"{page(lang, slug)}feed.xml"

@@ -369,3 +369,22 @@ def test_export_search_finds_sections_in_chromium(nginx: str) -> None:
     assert marks > 0
     assert all(url.startswith(nginx + "/") for url in requests), requests
     assert not errors, errors
+
+
+def test_export_has_every_version_history_diff_and_timemap(exported: Path, site: Site) -> None:
+    from itertools import pairwise
+
+    from app.build import archive
+
+    checked = 0
+    for (lang, slug), _result in site.rendered.items():
+        entries = archive.listing(site.settings.archive_dir, lang, slug)
+        assert entries, (lang, slug)
+        paths = [urls.version(lang, slug, e.version) for e in entries]
+        paths += [urls.history(lang, slug), urls.timemap(lang, slug)]
+        paths += [urls.diff(lang, slug, a.version, b.version) for a, b in pairwise(entries)]
+        for path in paths:
+            target = exported / file_for(path)
+            assert target.read_bytes() == site.responses[path].identity.body, path
+            checked += 1
+    assert checked >= 3 * len(site.rendered)

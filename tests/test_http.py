@@ -116,7 +116,7 @@ def test_etags_are_strong_and_differ_per_encoding(client: TestClient, site: Site
             gz = client.get(path, headers={"accept-encoding": "gzip"})
             assert gz.headers["content-encoding"] == "gzip"
             assert gz.headers["etag"] != plain.headers["etag"]
-            assert gz.headers["vary"] == "Accept-Encoding"
+            assert "Accept-Encoding" in {v.strip() for v in gz.headers["vary"].split(",")}
 
 
 def test_html_revalidates_and_static_is_immutable(site: Site) -> None:

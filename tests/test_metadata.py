@@ -8,6 +8,7 @@ import json
 
 import extruct
 import pytest
+import zotero_reader
 from conftest import parse
 
 from app import urls
@@ -117,10 +118,11 @@ def test_zotero_and_dublin_core_tags(client, site: Site, kind: str) -> None:
     found = metas(client.get(path).text)
     page = site.content.pages[("en", "sanctuary-ordinance")]
     assert found["z:itemType"] == ["webpage"]
-    assert found["citation_author"] == [site.settings.site_name["en"]]
+    assert "citation_author" not in found and "DC.creator" not in found
+    assert "DC.type" not in found and "DC.description" not in found
     assert found["citation_language"] == ["en"]
     assert found["citation_public_url"] == [SITE + path]
-    assert found["citation_online_date"] == [page.meta.updated.strftime("%Y/%m/%d")]
+    assert found["citation_online_date"] == [page.meta.updated.isoformat()]
     assert found["citation_publication_date"]
     assert found["citation_title"][0].endswith(page.meta.title)
     assert found["DC.title"] == found["citation_title"]
@@ -165,3 +167,58 @@ def test_json_ld_escapes_a_title_that_would_close_its_script() -> None:
     doc = parse(html)
     assert len(doc.css("script")) == 1  # the title did not end the block
     assert json.loads(doc.css_first("script").text())["headline"] == hostile
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/sanctuary-ordinance/",
+        "/es/",
+        "/en/",
+        "/en/sources/article-000/",
+        "/es/sources/article-001/",
+    ],
+)
+def test_zotero_embedded_metadata_import(client, site: Site, path: str) -> None:
+    """Read the page as Zotero's Embedded Metadata translator does (tests/zotero_reader.py)."""
+    item = zotero_reader.read(client.get(path).text)
+    lang = path.split("/")[1]
+    site_name = site.settings.site_name[lang]
+    assert item.itemType == "webpage"
+    assert item.creators == []  # never the site's name split into a person
+    assert item.websiteType is None  # no DC.type
+    assert item.publicationTitle == site_name
+    assert item.language == lang
+    assert item.url == SITE + path
+    assert item.date is not None and dt.date.fromisoformat(item.date)  # ISO 8601
+    assert item.abstractNote
+    assert item.abstractNote not in (item.extra or "")  # Extra does not repeat the abstract
+    fields = zotero_reader.extra_fields(item.extra)
+    if "/sources/" in path:
+        source = site.content.sources[path.rstrip("/").rsplit("/", 1)[1]]
+        assert item.date == source.meta.checked.isoformat()
+        assert item.title and source.meta.title in item.title and item.title != source.meta.title
+    else:
+        slug = path.strip("/").partition("/")[2]
+        page = site.content.pages[(lang, slug)]
+        assert fields["version"] == site.rendered[(lang, slug)].version
+        assert item.date == page.meta.updated.isoformat()
+        assert item.title == page.meta.title
+
+
+def test_zotero_reader_sees_the_problems_it_checks_for() -> None:
+    """The reader itself: old-style tags give the person, the type and the repeated abstract."""
+    html = (
+        '<html lang="en"><head><meta name="citation_title" content="T">'
+        '<meta name="citation_author" content="LA Enforcement Explained">'
+        '<meta name="z:itemType" content="webpage"><link rel="schema.DC" '
+        'href="http://purl.org/dc/elements/1.1/"><meta name="DC.type" content="Text">'
+        '<meta name="DC.description" content="Abstract"><meta property="og:description" '
+        'content="Abstract"></head><body></body></html>'
+    )
+    item = zotero_reader.read(html)
+    assert item.creators == [
+        {"firstName": "LA Enforcement", "lastName": "Explained", "creatorType": "author"}
+    ]
+    assert item.websiteType == "Text"
+    assert item.extra == "Abstract" == item.abstractNote

@@ -175,7 +175,8 @@ def test_nothing_names_the_server_software(server: Server) -> None:
 def test_pages_get_validators_and_compression_through_the_server(server: Server) -> None:
     page = server.send(b"GET /en/ HTTP/1.1", b"Accept-Encoding: br, gzip")
     assert page.status == 200 and page.header("content-encoding") == "br"
-    assert page.header("vary") == "Accept-Encoding"
+    # and Accept-Datetime: the page is its own Memento TimeGate (app/versions.py)
+    assert page.header("vary") == "Accept-Datetime, Accept-Encoding"
     assert int(page.header("content-length") or 0) == len(page.body)
     etag = page.header("etag") or ""
     again = server.send(

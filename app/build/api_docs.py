@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import urls
-from ..markdown.citations import CiteKey
 from ..content.records import Content, Page, Source
+from ..markdown.citations import CiteKey
 from ..markdown.tokens import citations_by_section
 from ..render.pages import RenderedPage
 from .context import BuildContext, Output

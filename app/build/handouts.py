@@ -16,9 +16,9 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .. import urls
-from ..markdown.citations import CiteKey
 from ..content.records import Content
 from ..markdown import parser
+from ..markdown.citations import CiteKey
 from ..markdown.tokens import SectionSlice, first_paragraph, slices
 from ..render.pages import RenderedPage, Renderer
 from .context import BuildContext, html_response

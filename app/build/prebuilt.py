@@ -42,9 +42,16 @@ class Prebuilt:
     identity: Variant
     variants: dict[str, Variant] = field(default_factory=dict)
     cache_control: str = HTML_CACHE
+    extra_headers: tuple[tuple[str, str], ...] = ()  # e.g. Memento links (app/build/versions.py)
 
     @classmethod
-    def build(cls, body: bytes, media_type: str, cache_control: str = HTML_CACHE) -> Prebuilt:
+    def build(
+        cls,
+        body: bytes,
+        media_type: str,
+        cache_control: str = HTML_CACHE,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+    ) -> Prebuilt:
         tag = hashlib.sha256(body).hexdigest()[:20]
         variants: dict[str, Variant] = {}
         if media_type.startswith(COMPRESSIBLE) and len(body) > 512:
@@ -54,7 +61,8 @@ class Prebuilt:
                 "br": Variant(br, f'"{tag}-br"', "br"),
                 "gzip": Variant(gz, f'"{tag}-gz"', "gzip"),
             }
-        return cls(media_type, Variant(body, f'"{tag}"', None), variants, cache_control)
+        identity = Variant(body, f'"{tag}"', None)
+        return cls(media_type, identity, variants, cache_control, extra_headers)
 
     def choose(self, accept_encoding: str) -> Variant:
         """The smallest variant the client accepts (brotli, then gzip, then identity)."""
@@ -66,9 +74,13 @@ class Prebuilt:
             ("content-type", self.media_type),
             ("etag", variant.etag),
             ("cache-control", self.cache_control),
+            *((k, v) for k, v in self.extra_headers if k != "vary"),
         ]
+        vary = [v for k, v in self.extra_headers if k == "vary"]  # one Vary header, merged
         if self.variants:
-            headers.append(("vary", "Accept-Encoding"))
+            vary.append("Accept-Encoding")
+        if vary:
+            headers.append(("vary", ", ".join(vary)))
         if variant.encoding:
             headers.append(("content-encoding", variant.encoding))
         return headers

@@ -26,6 +26,8 @@ MAX_TERMS = 24
 LIMIT = 20
 WEIGHTS = (10.0, 5.0, 1.0)  # bm25 weights: page title, section heading, body text
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"  # private-use markers, escaped text goes between them
+
+
 @dataclass(frozen=True)
 class Entry:
     """One searchable unit: a section of a page (or a page's introduction, or a source text)."""

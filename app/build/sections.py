@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -25,7 +26,7 @@ from ..render import cards, citing, metadata
 from ..render.descriptions import describe
 from ..render.notes import render_notes
 from ..render.pages import RenderedPage
-from . import handouts
+from . import archive, handouts
 from .context import BuildContext, Output, html_response
 from .prebuilt import Prebuilt
 
@@ -106,9 +107,13 @@ def _head(
 
 def _citable(ctx: BuildContext, result: RenderedPage, section: Any = None) -> citing.Citable:
     page = result.page
-    return citing.citable(
+    item = citing.citable(
         ctx.settings.site_url, ctx.site_name(page.lang), page, result.version, section
     )
+    if section is not None:
+        return item
+    path = archive.permalink(ctx.settings.archive_dir, page.lang, page.slug, result.version)
+    return replace(item, url=ctx.absolute(path)) if path else item  # its version's permanent URL
 
 
 # --------------------------------------------------------------------------- pages

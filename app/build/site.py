@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -23,7 +24,7 @@ from ..i18n import load_translations, long_date
 from ..render.citing import Citable, citable, today
 from ..render.pages import RenderedPage, Renderer
 from ..settings import Settings
-from . import api_docs, discovery, pages, search, sections
+from . import api_docs, archive, discovery, pages, search, sections, versions
 from .assets import fingerprint
 from .context import BuildContext, Output, Stage, service
 from .prebuilt import Prebuilt, Responses
@@ -38,7 +39,8 @@ STAGES: tuple[Stage, ...] = (
     pages.health_stage,
     discovery.stage,  # sitemap, robots.txt, feeds: after every page
     api_docs.stage,  # the JSON documents
-    search.stage,  # the index: last, so it sees every page
+    search.stage,  # the index, after every page
+    versions.stage,  # permanent versions from the archive, deferred; Memento headers on pages
 )
 
 
@@ -62,6 +64,11 @@ class Site:
         return service(self.services, name, kind)
 
     @property
+    def gates(self) -> Mapping[str, versions.Gate]:
+        """The TimeGates of the pages that have recorded versions, by page path."""
+        return self.service(versions.SERVICE, dict) or {}
+
+    @property
     def search(self) -> search.Search | None:
         """The search index (the search stage's service)."""
         return self.service(search.SERVICE, search.Search)
@@ -77,7 +84,15 @@ class Site:
             if section is None:
                 return None
         name = self.settings.name(lang)
-        return citable(self.settings.site_url, name, rendered.page, rendered.version, section)
+        item = citable(self.settings.site_url, name, rendered.page, rendered.version, section)
+        return permanent(item, self.settings.archive_dir) if section is None else item
+
+
+def permanent(item: Citable, archive_dir: Path) -> Citable:
+    """A page's citation names its version's permanent URL when that version is recorded
+    (app/build/archive.py): the words cited stay readable there after the page changes."""
+    path = archive.permalink(archive_dir, item.lang, item.slug, item.version)
+    return replace(item, url=urls.absolute(item.site_url, path)) if path else item
 
 
 def build_site(

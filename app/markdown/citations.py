@@ -88,6 +88,7 @@ class QuoteView:
     status: str | None = None  # supported | unconfirmed | contradicted (article excerpts)
     original_label: str = ""  # the summary of the original's details, when translated first
     link_label: str = "{n}"  # the caption's link to the quote's context, named by its number
+    cite_article: tuple[str, str] | None = None  # (href, label with {n}): citing the article
 
 
 @dataclass(frozen=True)
@@ -329,7 +330,7 @@ def render_figure(number: int, view: QuoteView, gettext: Callable[[str], str]) -
             '<figure class="excerpt {kind}{status}" id="quote-{n}" aria-label="{label}">\n'
             "{claim}{quote}"
             '<figcaption><span class="quote-number">{n}</span> {caption} '
-            '<a href="{href}">{link}</a></figcaption>\n'
+            '<a href="{href}">{link}</a>{cite}</figcaption>\n'
             "</figure>\n"
         ).format(
             kind=kind,
@@ -341,5 +342,16 @@ def render_figure(number: int, view: QuoteView, gettext: Callable[[str], str]) -
             caption=view.caption,
             href=view.cite_url,
             link=view.link_label.format(n=number),
+            cite=_cite_article(view, number),
         )
+    )
+
+
+def _cite_article(view: QuoteView, number: int) -> Markup:
+    """An article's figure links to the citation of the article as found (its source page)."""
+    if view.cite_article is None:
+        return Markup("")
+    href, label = view.cite_article
+    return Markup(' · <a class="cite-article" href="{}">{}</a>').format(
+        href, label.format(n=number)
     )

@@ -8,14 +8,12 @@ date. The overview's downloads are `/{lang}/cite.bib` and so on (its slug is emp
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from babel import Locale
 from markupsafe import Markup, escape
 
 from .. import urls
@@ -168,6 +166,47 @@ PROBE_CASES = {
 }
 
 
+def style_record(key: str, record: dict[str, Any], version_label: str) -> dict[str, Any]:
+    """The record as one style is given it. APA: the site is the group author, so its name is
+    given once, as the author, not again as the website (APA 7, 9.16); and APA 7 prints no
+    version for a web page, which its bracketed description (9.21) can carry. MLA 9: a work
+    whose author is also its publisher or website starts with the title (MLA Handbook 5.7)."""
+    if key == "mla":
+        return {k: v for k, v in record.items() if k != "author"}
+    if key != "apa":
+        return record
+    record = {k: v for k, v in record.items() if k != "container-title"}
+    record["genre"] = f"{version_label} {record['version']}"
+    return record
+
+
+def date_order(html: str, lang: str, issued: dt.date) -> str:
+    """Spanish day-month order in APA's date ("2026, 22 de noviembre"), as the CSL `es` locale
+    orders day and month; the style puts the year first and writes the month before the day."""
+    if not lang.startswith("es"):
+        return html
+    from babel.dates import format_date
+
+    month = format_date(issued, "MMMM", locale=lang)
+    return html.replace(
+        f"({issued.year}, {month} {issued.day})", f"({issued.year}, {issued.day} de {month})"
+    )
+
+
+def without_repeated_title(html: str, title: str) -> str:
+    """citeproc-py puts the title in the author's place when there is no author (as CSL says)
+    but does not then suppress it in its own place; drop that second copy (styles may recase it)."""
+    wrapped = re.escape(str(escape(title)))
+    pattern = re.compile(
+        rf"(<i>|“|«|\")?{wrapped}(</i>|”|»|\")?[.,]? ", re.IGNORECASE
+    )  # styles recase
+    matches = list(pattern.finditer(html))
+    if len(matches) < 2:
+        return html
+    second = matches[1]
+    return html[: second.start()] + html[second.end() :]
+
+
 def _render(style: str, lang: str, record: dict[str, Any]) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
@@ -219,11 +258,9 @@ def _template(
         "version": VERSION,
         "language": lang,
     }
-    if style == "apa":
-        # APA 7 prints no version for a web page; its bracketed description (APA 9.21) can.
-        record["genre"] = f"{version_label} {VERSION}"
-    html = _render(style, lang, record)
-    probe = _render(style, lang, {**record, "title": PROBE})
+    record = style_record(next(k for k, n in STYLES if n == style), record, version_label)
+    html = without_repeated_title(_render(style, lang, record), TITLE + ending)
+    probe = without_repeated_title(_render(style, lang, {**record, "title": PROBE}), PROBE)
     case = next((c for text, c in PROBE_CASES.items() if text in probe), "unknown")
     if case == "unknown" or html.count(TITLE) != 1:
         return None
@@ -257,10 +294,8 @@ def formatted(item: Citable, accessed: dt.date, gettext: Gettext) -> list[dict[s
             name, item.lang, item.site_name, item.updated, accessed, ending, _("Version")
         )
         if template is None:  # a style this shortcut does not understand: render it in full
-            record = csl_item(item, accessed)
-            if key == "apa":
-                record["genre"] = f"{_('Version')} {item.version}"
-            html = _render(name, item.lang, record)
+            record = style_record(key, csl_item(item, accessed), _("Version"))
+            html = without_repeated_title(_render(name, item.lang, record), item.title)
         else:
             text, case = template
             title = str(escape(_cased(item.title, case, item.lang)))
@@ -269,6 +304,7 @@ def formatted(item: Citable, accessed: dt.date, gettext: Gettext) -> list[dict[s
                 .replace(URL, str(escape(item.url)))
                 .replace(VERSION, str(escape(item.version)))
             )
+        html = date_order(html, item.lang, item.updated)
         out.append({"key": key, "label": labels[key], "html": Markup(html)})
     return out
 
@@ -290,72 +326,3 @@ def cite_box(item: Citable, accessed: dt.date, gettext: Gettext) -> dict[str, An
             for fmt, (_media, label) in FORMATS.items()
         ],
     }
-
-
-# --------------------------------------------------------------------------- downloads
-
-
-def _bibtex_escape(text: str) -> str:
-    specials = {
-        "\\": r"\textbackslash{}",
-        "{": r"\{",
-        "}": r"\}",
-        "%": r"\%",
-        "&": r"\&",
-        "#": r"\#",
-        "$": r"\$",
-        "_": r"\_",
-        "~": r"\textasciitilde{}",
-        "^": r"\textasciicircum{}",
-    }
-    return "".join(specials.get(char, char) for char in text)
-
-
-def bibtex(item: Citable, accessed: dt.date) -> str:
-    """A BibLaTeX @online entry (BibTeX syntax); double braces keep the title's capitals."""
-    language = Locale.parse(item.lang).english_name or item.lang
-    fields = [
-        ("title", "{" + _bibtex_escape(item.title) + "}"),
-        ("author", "{" + _bibtex_escape(item.site_name) + "}"),
-        ("organization", _bibtex_escape(item.site_name)),
-        ("date", item.updated.isoformat()),
-        ("year", str(item.updated.year)),
-        ("version", _bibtex_escape(item.version)),
-        ("url", item.url),
-        ("urldate", accessed.isoformat()),
-        ("langid", language.lower()),
-        ("note", _bibtex_escape(f"Version {item.version}")),
-    ]
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@online{{{item.key},\n{body}\n}}\n"
-
-
-def ris(item: Citable, accessed: dt.date) -> str:
-    """An RIS record of type ELEC (web page), the form Zotero and EndNote import."""
-    lines = [
-        ("TY", "ELEC"),
-        ("TI", item.title),
-        ("AU", item.site_name),
-        ("T2", item.site_name),
-        ("PB", item.site_name),
-        ("PY", str(item.updated.year)),
-        ("DA", item.updated.strftime("%Y/%m/%d")),
-        ("Y2", accessed.strftime("%Y/%m/%d")),
-        ("UR", item.url),
-        ("LA", item.lang),
-        ("ET", item.version),
-        ("N1", f"Version {item.version}"),
-        ("ER", ""),
-    ]
-    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
-
-
-def csl_json(item: Citable, accessed: dt.date) -> str:
-    return json.dumps([csl_item(item, accessed)], ensure_ascii=False, indent=2) + "\n"
-
-
-WRITERS: dict[str, Callable[[Citable, dt.date], str]] = {
-    "bib": bibtex,
-    "ris": ris,
-    "json": csl_json,
-}

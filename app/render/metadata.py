@@ -58,14 +58,6 @@ class HeadMeta:
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         return Markup(text)
 
-    @property
-    def highwire_date(self) -> str:
-        return self.published.strftime("%Y/%m/%d")
-
-    @property
-    def highwire_online_date(self) -> str:
-        return self.modified.strftime("%Y/%m/%d")
-
 
 def og_locale(lang: str) -> str:
     return f"{lang}_{TERRITORY}"
@@ -138,7 +130,6 @@ def json_ld(meta: HeadMeta) -> dict[str, Any]:
         "inLanguage": meta.lang,
         "datePublished": meta.published.isoformat(),
         "dateModified": meta.modified.isoformat(),
-        "version": meta.version,
         "image": {
             "@type": "ImageObject",
             "url": meta.image,
@@ -151,6 +142,8 @@ def json_ld(meta: HeadMeta) -> dict[str, Any]:
         "isPartOf": part_of,
         "isAccessibleForFree": True,
     }
+    if meta.version:  # a source record has none
+        data["version"] = meta.version
     if meta.works:
         data["citation"] = [_work(w) for w in meta.works]
     return data

@@ -8,8 +8,9 @@ back to every marker that cites it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from markupsafe import Markup
 
@@ -18,8 +19,16 @@ from ..content.records import Content
 from ..content.schema import Reference
 from ..markdown.citations import Note
 
-if TYPE_CHECKING:
-    from .pages import Renderer
+
+class Renderer(Protocol):
+    """What the notes need of the page renderer (app/render/pages.py)."""
+
+    content: Content
+    lang: str
+    gettext: Callable[[str], str]
+
+    def ref_date(self, value: dt.date | None) -> str: ...
+
 
 BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 

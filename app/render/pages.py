@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it.token import Token
@@ -19,6 +19,7 @@ from ..markdown import parser
 from ..markdown.citations import CitationContext, CiteKey, Note, QuoteView
 from ..markdown.tokens import Section, sections
 from . import components
+from .notes import render_notes
 
 Gettext = Callable[[str], str]
 
@@ -31,6 +32,7 @@ class RenderedPage:
     cited: tuple[CiteKey, ...]
     version: str
     notes: tuple[Note, ...] = ()
+    notes_html: Markup = field(default_factory=Markup)  # the "Sources" list its markers link to
 
 
 class Renderer:
@@ -75,6 +77,10 @@ class Renderer:
                 status=excerpt.status,
                 original_label=_("Original text in English"),
                 link_label=_("Read quote {n} in context"),
+                cite_article=(
+                    urls.source_cite(self.lang, source.id),
+                    _("Cite the article of quote {n}"),
+                ),
             )
         fact = self.content.facts[key.target]
         ref = self.content.references[str(fact.quote_reference)]
@@ -159,9 +165,10 @@ class Renderer:
     def page(self, page: Page) -> RenderedPage:
         html, ctx = self.render_tokens(page, page.tokens)
         cited = tuple(dict.fromkeys(ctx.cited))
-        return RenderedPage(
-            page, html, sections(page.tokens), cited, self.version(page, cited), tuple(ctx.notes())
-        )
+        notes = tuple(ctx.notes())
+        version = self.version(page, cited)
+        notes_html = render_notes(self, notes)
+        return RenderedPage(page, html, sections(page.tokens), cited, version, notes, notes_html)
 
     def version(self, page: Page, cited: tuple[CiteKey, ...]) -> str:
         """A short id that changes when the page text or any quote it shows changes."""

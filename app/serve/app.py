@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import urls
+from ..build import versions
 from ..build.api_docs import PREFIX
 from ..build.site import Site, build_site
 from ..settings import Settings
@@ -121,9 +122,28 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Si
     app.include_router(routes.api)  # before the catch-all below
     app.include_router(routes.pages)  # search, citation downloads (today's access date)
 
+    def timegate(request: Request, gate: versions.Gate, accept_datetime: str) -> Response:
+        """RFC 7089 4.1 (pattern 2.1): the current page is its own TimeGate."""
+        target = versions.choose(gate, accept_datetime)
+        if target is None:
+            return error_response(request, 400, {"vary": "accept-datetime"})
+        links = (
+            f'<{gate.original}>; rel="original timegate", '
+            f'<{gate.timemap}>; rel="timemap"; type="{versions.LINK_FORMAT}"'
+        )
+        return RedirectResponse(
+            target,
+            status_code=302,
+            headers={"vary": "accept-datetime", "link": links, "cache-control": "no-cache"},
+        )
+
     @app.get("/{path:path}", include_in_schema=False)
     def prebuilt(path: str, request: Request) -> Response:
         full = request.url.path
+        gate = site.gates.get(full)
+        accept_datetime = request.headers.get("accept-datetime")
+        if gate is not None and accept_datetime is not None:
+            return timegate(request, gate, accept_datetime)
         item = site.responses.get(full)
         if item is not None:
             return serve(item, request)

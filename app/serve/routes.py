@@ -37,7 +37,8 @@ from ..build.prebuilt import Prebuilt
 from ..build.search import MAX_QUERY, QueryError
 from ..build.site import Site
 from ..httputil import etag_matches, not_modified_headers
-from ..render.citing import FORMATS, WRITERS, today
+from ..render.citation_files import WRITERS
+from ..render.citing import FORMATS, today
 
 LANG_RE = r"^[a-z]{2}$"
 ID_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
