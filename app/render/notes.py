@@ -111,11 +111,15 @@ def note_body(r: Renderer, note: Note) -> Markup:
 
 
 def render_notes(r: Renderer, notes: Sequence[Note]) -> Markup:
-    """The `<ol>` of a page's notes; empty when nothing is cited."""
+    """The `<ol>` of a page's notes; empty when nothing is cited.
+
+    Each note's text is a `<p>`: reader views (Readability) score paragraphs, so the list counts as
+    content even where another block (the glossary's `dl`) becomes the top candidate.
+    """
     if not notes:
         return Markup("")
     items = Markup("\n").join(
-        Markup('<li id="note-{n}">{body} {back}</li>').format(
+        Markup('<li id="note-{n}"><p>{body} {back}</p></li>').format(
             n=note.number, body=note_body(r, note), back=backlinks(r, note)
         )
         for note in notes
