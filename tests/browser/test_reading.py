@@ -282,11 +282,11 @@ def test_each_article_excerpt_shows_its_status(desktop: Visits, server: Server, 
                 continue
             words = STATUS_WORDS[lang]
             said = [s for s, pattern in words.items() if re.search(pattern, shown, re.IGNORECASE)]
-            if CLAIM_LABEL[lang].lower() not in shown.lower() or said != [status]:
+            labelled = CLAIM_LABEL[lang].lower() in shown.lower()
+            if not labelled or said != [status]:
                 problems.append(
                     f"{path} {key}: status {status}; the figure shows {shown[:90]!r} "
-                    f"(label {'found' if CLAIM_LABEL[lang].lower() in shown.lower() else 'missing'}, "
-                    f"statuses read: {said})"
+                    f"(label {'found' if labelled else 'missing'}, statuses read: {said})"
                 )
     assert checked > 5, "too few article figures were checked"
     assert not problems, report(problems, "article excerpts without their status")
