@@ -181,7 +181,10 @@
     const problems = [];
     let bottom = null, last = null, largest = 0, total = 0;
     for (const b of blocks) {
-      const r = b.getBoundingClientRect();
+      // The text's own extent, not the box: a paragraph stretched to its grid row is blank below.
+      const range = document.createRange();
+      range.selectNodeContents(b);
+      const r = range.getBoundingClientRect();
       if (r.height <= 1) continue;
       if (bottom !== null) {
         const gap = r.top - bottom;
