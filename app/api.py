@@ -144,6 +144,10 @@ class ExcerptOut(Model):
     translation: dict[str, str]
     pages: dict[str, str] = Field(description="Language -> the excerpt on the source's page.")
     target: Target
+    status: Literal["supported", "unconfirmed", "contradicted"] = Field(
+        description="How established sources bear on the excerpt's claim."
+    )
+    basis: list[str] = Field(description="The research file's conflict or fact ids behind it.")
 
 
 class SourceSummary(Model):
@@ -312,6 +316,8 @@ def source_detail(content: Content, source: Source, site_url: str) -> SourceDeta
             id=e.id,
             exact=e.exact,
             translation=dict(e.translation),
+            status=e.status,  # type: ignore[arg-type]  # the loader checked the value
+            basis=list(e.basis),
             pages={
                 lang: urls.absolute(site_url, urls.source(lang, source.id, e.id))
                 for lang in content.langs

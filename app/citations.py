@@ -7,7 +7,7 @@ on `token.meta`; render functions escape; per-document state lives in `env` behi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,32 +86,62 @@ class QuoteView:
     cite_url: str
     caption: Markup
     translation: str | None = None
+    claim: Markup | None = None  # an article's excerpt: "The article claims" plus its status
+    status: str | None = None  # supported | unconfirmed | contradicted (article excerpts)
+    original_label: str = ""  # the summary of the original's details, when translated first
+    link_label: str = "{n}"  # the caption's link to the quote's context, named by its number
+
+
+@dataclass(frozen=True)
+class Note:
+    """One numbered note of a page: the work a marker cites, and the ids of every marker."""
+
+    number: int
+    key: CiteKey
+    markers: tuple[str, ...]
+    figure: bool  # an excerpt or quote shown as a figure on this page
 
 
 @dataclass
 class CitationContext:
     """Per-document state and site look-ups, kept in `env['citations']`.
 
-    `quote` resolves an excerpt or quote key to a QuoteView; `reference` renders a reference key as
-    the contract's `a.ref`; `component` returns pre-rendered HTML for `[[name]]`.
+    `quote` resolves an excerpt or quote key to a QuoteView; `component` returns pre-rendered HTML
+    for `[[name]]`; `section_url` is where a heading's self-link points. Excerpts, quotes and
+    references share one numbering per page: each work gets a number on first use, and every
+    marker that cites it gets an id the note links back to.
     """
 
     lang: str
     quote: Callable[[CiteKey], QuoteView]
-    reference: Callable[[CiteKey], Markup]
     gettext: Callable[[str], str] = lambda s: s
     component: Callable[[str], Markup] = lambda name: Markup("")
-    figures: bool = True  # False in data files: quotes become plain links to their context
+    section_url: Callable[[str], str] = lambda section: f"#{section}"
+    figures: bool = True  # False in data files: quotes become notes without figures
     numbers: dict[CiteKey, int] = field(default_factory=dict)
-    pending: list[tuple[int, CiteKey]] = field(default_factory=list)
+    markers: dict[CiteKey, list[str]] = field(default_factory=dict)
+    shown: set[CiteKey] = field(default_factory=set)  # keys whose figure is on the page
     cited: list[CiteKey] = field(default_factory=list)
 
     def number(self, key: CiteKey) -> tuple[int, bool]:
-        """The key's figure number on this page, and whether this is its first use."""
+        """The key's note number on this page, and whether this is its first use."""
         if key in self.numbers:
             return self.numbers[key], False
         self.numbers[key] = len(self.numbers) + 1
+        self.markers[key] = []
         return self.numbers[key], True
+
+    def marker_id(self, key: CiteKey) -> str:
+        """A new id for one marker of `key` (`cite-3-2`: the second marker of note 3)."""
+        ids = self.markers[key]
+        ids.append(f"cite-{self.numbers[key]}-{len(ids) + 1}")
+        return ids[-1]
+
+    def notes(self) -> list[Note]:
+        return [
+            Note(n, key, tuple(self.markers[key]), key in self.shown)
+            for key, n in self.numbers.items()
+        ]
 
 
 def context(env: dict[str, Any]) -> CitationContext:
@@ -136,6 +166,7 @@ def citation_plugin(md: MarkdownIt) -> None:
 def heading_ids_plugin(md: MarkdownIt) -> None:
     """Take `{#id}` off the end of headings, set it as the id, and add a link to the section."""
     md.core.ruler.before("inline", "heading_ids", _heading_ids)
+    md.add_render_rule("heading_open", render_heading_open)
     md.add_render_rule("heading_close", render_heading_close)
 
 
@@ -235,95 +266,151 @@ Renderer = Any  # markdown-it's RendererHTML; its rules receive it as `self`
 def render_citation(
     self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
+    """Numbered markers in one `sup`, glued to the word before them (U+2060 WORD JOINER)."""
     ctx = context(env)
     _ = ctx.gettext
-    markers: list[str] = []
-    refs: list[str] = []
+    markers: list[Markup] = []
     for key in tokens[idx].meta["keys"]:
         if key.kind == "site":
             continue
         ctx.cited.append(key)
+        number, _first = ctx.number(key)
+        marker_id = ctx.marker_id(key)
         if key.kind == "ref":
-            refs.append(ctx.reference(key))
-            continue
-        if not ctx.figures:
-            view = ctx.quote(key)
-            refs.append(
-                Markup('<a class="quote-link" href="{}">{}</a>').format(
-                    view.cite_url, _("quoted source")
+            markers.append(
+                Markup(
+                    '<a class="ref" data-reference="{ref}" href="#note-{n}" id="{id}" '
+                    'aria-label="{label}">{n}</a>'
+                ).format(
+                    ref=key.target, n=number, id=marker_id, label=_("Note {n}").format(n=number)
                 )
             )
             continue
-        number, first = ctx.number(key)
-        if first:
-            ctx.pending.append((number, key))
+        figure = key in ctx.shown
         markers.append(
             Markup(
-                '<a class="cite-marker" href="#quote-{n}">'
-                '<span class="visually-hidden">{label} </span>{n}</a>'
-            ).format(n=number, label=_("Quote"))
+                '<a class="cite-marker" href="#{target}-{n}" id="{id}" aria-label="{label}">{n}</a>'
+            ).format(
+                target="quote" if figure else "note",
+                n=number,
+                id=marker_id,
+                label=_("Quote {n}").format(n=number),
+            )
         )
-    html = Markup("")
-    if markers:
-        html += Markup('<sup class="cite">{}</sup>').format(Markup(", ").join(markers))
-    if refs:
-        html += Markup(' <span class="cite-refs">({})</span>').format(Markup("; ").join(refs))
-    return html
+    if not markers:
+        return ""
+    return str(Markup('\u2060<sup class="cite">{}</sup>').format(Markup(",").join(markers)))
 
 
 def render_cited_open(
     self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
-    return '<div class="cited"><div class="cited-text">\n'
+    """Open a cited block with its figures first, so wide screens can float them into the margin
+    beside the paragraph (Tufte-style margin notes) and narrow ones can show them under it.
+
+    The block's citations are numbered here, in reading order, so the figures know their numbers
+    before the text that cites them is rendered.
+    """
+    ctx = context(env)
+    figures = []
+    for key in _block_keys(tokens, idx):
+        if key.kind == "site":
+            continue
+        number, first = ctx.number(key)
+        if first and key.shows_quote and ctx.figures:
+            ctx.shown.add(key)
+            figures.append(render_figure(number, ctx.quote(key), ctx.gettext))
+    notes = '<div class="cited-notes">\n' + "".join(figures) + "</div>\n" if figures else ""
+    return f'<div class="cited">\n{notes}<div class="cited-text">\n'
+
+
+def _block_keys(tokens: Sequence[Token], idx: int) -> Iterator[CiteKey]:
+    """The citation keys from `tokens[idx]` (a cited_open) to its cited_close, in order."""
+    for token in tokens[idx + 1 :]:
+        if token.type == "cited_close":
+            return
+        for child in token.children or ():
+            if child.type == "citation":
+                yield from child.meta["keys"]
 
 
 def render_cited_close(
     self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
-    ctx = context(env)
-    figures = [render_figure(number, ctx.quote(key), ctx.gettext) for number, key in ctx.pending]
-    ctx.pending.clear()
-    if not figures:
-        return "</div></div>\n"
-    return '</div>\n<div class="cited-notes">\n' + "".join(figures) + "</div></div>\n"
+    return "</div></div>\n"
 
 
 def render_figure(number: int, view: QuoteView, gettext: Callable[[str], str]) -> str:
-    """The contract's excerpt figure: only the quoted words inside the blockquote."""
-    translation = ""
-    if view.translation:
-        translation = Markup(
-            '<p class="translation"><span class="translation-label">{}</span> {}</p>\n'
-        ).format(gettext("Unofficial translation by this site:"), view.translation)
-    return Markup(
-        '<figure class="excerpt" id="quote-{n}">\n'
-        '<blockquote cite="{cite}" lang="{lang}">{text}</blockquote>\n'
-        "{translation}"
-        '<figcaption><span class="quote-number">{n}</span> {caption}</figcaption>\n'
-        "</figure>\n"
-    ).format(
-        n=number,
-        cite=view.cite_url,
-        lang=view.lang,
-        text=view.text,
-        translation=translation,
-        caption=view.caption,
+    """The contract's excerpt figure: only the quoted words inside the blockquote.
+
+    An article's excerpt says first that it is the article's claim, and its status. Where the
+    page's language differs from the quote's, the site's translation comes first and the exact
+    original stays one tap away in `details` (works without JavaScript).
+    """
+    label = gettext("Quote {n}").format(n=number)
+    quote = Markup('<blockquote cite="{cite}" lang="{lang}">{text}</blockquote>\n').format(
+        cite=view.cite_url, lang=view.lang, text=view.text
     )
+    if view.translation:
+        quote = Markup(
+            '<p class="translation"><span class="translation-label">{label}</span> {text}</p>\n'
+            '<details class="original"><summary>{summary}</summary>\n{quote}</details>\n'
+        ).format(
+            label=gettext("Unofficial translation by this site:"),
+            text=view.translation,
+            summary=view.original_label,
+            quote=quote,
+        )
+    kind = "excerpt-claim" if view.claim else "excerpt-primary"
+    status = Markup(" status-{}").format(view.status) if view.status else ""
+    claim = Markup('<p class="claim">{}</p>\n').format(view.claim) if view.claim else ""
+    return str(
+        Markup(
+            '<figure class="excerpt {kind}{status}" id="quote-{n}" aria-label="{label}">\n'
+            "{claim}{quote}"
+            '<figcaption><span class="quote-number">{n}</span> {caption} '
+            '<a href="{href}">{link}</a></figcaption>\n'
+            "</figure>\n"
+        ).format(
+            kind=kind,
+            status=status,
+            n=number,
+            label=label,
+            claim=claim,
+            quote=quote,
+            caption=view.caption,
+            href=view.cite_url,
+            link=view.link_label.format(n=number),
+        )
+    )
+
+
+def render_heading_open(
+    self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+) -> str:
+    token = tokens[idx]
+    if token.tag not in ("h2", "h3") or not token.attrGet("id"):
+        return str(self.renderToken(tokens, idx, options, env))
+    return f'<div class="section-head">{self.renderToken(tokens, idx, options, env)}'
 
 
 def render_heading_close(
     self: Renderer, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
+    """Close the heading, then its self-link: outside the heading, so not part of its name."""
     token = tokens[idx]
     section = token.meta.get("id")
     if not section or token.tag not in ("h2", "h3"):
         return f"</{token.tag}>\n"
-    gettext = context(env).gettext if "citations" in env else (lambda s: s)
+    ctx = context(env) if "citations" in env else None
+    gettext = ctx.gettext if ctx else (lambda s: s)
+    href = ctx.section_url(section) if ctx else f"#{section}"
     return str(
-        Markup(
-            ' <a class="anchor" href="#{id}"><span aria-hidden="true">#</span>'
-            '<span class="visually-hidden">{label}</span></a></{tag}>\n'
-        ).format(id=section, label=gettext("Link to this section"), tag=token.tag)
+        Markup('</{tag}><a class="anchor" href="{href}" aria-label="{label}"></a></div>\n').format(
+            tag=token.tag,
+            href=href,
+            label=gettext("Link to section: {title}").format(title=token.meta.get("title", "")),
+        )
     )
 
 

@@ -32,6 +32,8 @@ class Excerpt:
     start: int  # code-point offset in the source body
     end: int
     translation: dict[str, str]
+    status: str = "unconfirmed"  # supported | unconfirmed | contradicted
+    basis: tuple[str, ...] = ()  # research-file conflict or fact ids
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,16 @@ from .yamlfile import line_for
 SOURCE_PAGE_IDS = {"reliability", "excerpts", "full-text", "main", "site-nav"}  # used by the page
 
 
-def load_sources(folder: Path, conflicts: dict[str, Any], problems: Problems) -> dict[str, Source]:
-    """Every `<source-id>.md` in `folder`, with excerpts located (W3C text position selectors)."""
+def load_sources(
+    folder: Path,
+    conflicts: dict[str, Any],
+    problems: Problems,
+    facts: dict[str, Any] | None = None,
+) -> dict[str, Source]:
+    """Every `<source-id>.md` in `folder`, with excerpts located (W3C text position selectors).
+
+    Each excerpt's `basis` must name conflicts or facts of the research file.
+    """
     sources: dict[str, Source] = {}
     for path in sorted(folder.glob("*.md")):
         source_id = path.stem
@@ -39,6 +47,17 @@ def load_sources(folder: Path, conflicts: dict[str, Any], problems: Problems) ->
                     field="conflicts",
                     hint="use an id from 'conflicts' in research/context.yaml.",
                 )
+        known = set(conflicts) | set(facts or {})
+        for index, spec in enumerate(meta.excerpts):
+            for n, ident in enumerate(spec.basis):
+                if ident not in known:
+                    problems.add(
+                        path,
+                        f"excerpt '{spec.id}': unknown research id '{ident}' in its basis.",
+                        line=line_for(doc.lines, ("excerpts", index, "basis", n)),
+                        field=f"excerpts.{index}.basis",
+                        hint="use the id of a conflict or a fact in research/context.yaml.",
+                    )
         excerpts = dict(_locate_excerpts(path, meta, doc, problems))
         declared = frozenset(e.id for e in meta.excerpts)
         sources[source_id] = Source(source_id, path, meta, doc.body, excerpts, declared)
@@ -111,5 +130,7 @@ def _locate_excerpts(
                 start=start,
                 end=end,
                 translation=dict(spec.translation),
+                status=spec.status,
+                basis=spec.basis,
             ),
         )

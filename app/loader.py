@@ -41,7 +41,7 @@ def load_content(root: Path) -> Content:
     references = {r.id: r for r in research.references} if research else {}
     facts = {f.id: f for f in research.facts} if research else {}
     conflicts = {c.id: c for c in research.conflicts} if research else {}
-    sources = load_sources(root / "sources", conflicts, problems)
+    sources = load_sources(root / "sources", conflicts, problems, facts)
     lookup = KeyCheck(sources, references, facts)
 
     timeline = _load_list(root / "timeline.yaml", TimelineEvent, problems, lookup, optional=True)

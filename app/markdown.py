@@ -8,6 +8,7 @@ from markdown_it import MarkdownIt
 
 from .citations import citation_plugin, component_plugin, heading_ids_plugin
 from .glossary_links import glossary_links_plugin
+from .table_labels import table_labels_plugin
 
 
 @cache
@@ -18,4 +19,5 @@ def parser() -> MarkdownIt:
     heading_ids_plugin(md)
     component_plugin(md)
     glossary_links_plugin(md)
+    table_labels_plugin(md)
     return md

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -37,6 +37,9 @@ class ExcerptSpec(Strict):
     prefix: str | None = None
     suffix: str | None = None
     translation: dict[str, str] = Field(default_factory=dict)
+    # How established sources bear on the claim, and the research-file conflict/fact ids behind it.
+    status: Literal["supported", "unconfirmed", "contradicted"]
+    basis: tuple[str, ...] = Field(min_length=1)
 
 
 class SourceMeta(Strict):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import urls
-from .citations import CitationContext, CiteKey, QuoteView, find_keys, parse_key
+from .citations import CitationContext, CiteKey, Note, QuoteView, find_keys, parse_key
 from .content import Content, Page
 from .i18n import long_date
 from .markdown import parser
@@ -33,6 +34,7 @@ class RenderedPage:
     sections: tuple[Section, ...]
     cited: tuple[CiteKey, ...]
     version: str
+    notes: tuple[Note, ...] = ()
 
 
 class Renderer:
@@ -43,6 +45,7 @@ class Renderer:
     ):
         self.content, self.lang, self.gettext = content, lang, gettext
         self.contact_email = contact_email
+        self._active: CitationContext | None = None  # the page being rendered, for components
 
     # -- citation look-ups ---------------------------------------------------------------
 
@@ -52,70 +55,105 @@ class Renderer:
             source = self.content.sources[key.target]
             excerpt = source.excerpts[key.excerpt]
             where = urls.source(self.lang, source.id, excerpt.id)
-            meta = source.meta
-            caption = Markup(
-                '{label}: <cite>{title}</cite>. {publisher}; {date}. <a href="{href}">{context}</a>'
-            ).format(
-                label=_("Source article"),
-                title=meta.title,
-                publisher=meta.publisher or _("Publisher not recorded"),
-                date=long_date(meta.published, self.lang)
-                if meta.published
-                else _("date not recorded"),
-                href=where,
-                context=_("Read it in context"),
+            caption = Markup("{label}: <cite>{title}</cite>.").format(
+                label=_("Source article"), title=source.meta.title
             )
-            translation = excerpt.translation.get(self.lang) if self.lang != meta.language else None
-            return QuoteView(excerpt.exact, meta.language, where, caption, translation)
+            translation = (
+                excerpt.translation.get(self.lang) if self.lang != source.meta.language else None
+            )
+            claim = Markup('{label} <span class="status">({status})</span>').format(
+                label=_("The article claims"), status=self.status_label(excerpt.status)
+            )
+            return QuoteView(
+                excerpt.exact,
+                source.meta.language,
+                where,
+                caption,
+                translation,
+                claim=claim,
+                status=excerpt.status,
+                original_label=_("Original text in English"),
+                link_label=_("Read quote {n} in context"),
+            )
         fact = self.content.facts[key.target]
         ref = self.content.references[str(fact.quote_reference)]
-        caption = Markup(
-            '{label}: {publisher}, <cite>{title}</cite>, {date}. <a href="{href}">{open}</a>'
-        ).format(
+        caption = Markup("{label}: {publisher}, <cite>{title}</cite>, {date}.").format(
             label=_("Quoted from"),
             publisher=ref.publisher,
             title=ref.title,
             date=self.ref_date(ref.published),
-            href=ref.url,
-            open=_("Open the source"),
         )
         translation = self.content.quote_translations.get(fact.id, {}).get(self.lang)
         return QuoteView(
-            str(fact.quote), "en", ref.url, caption, translation if self.lang != "en" else None
+            str(fact.quote),
+            "en",
+            ref.url,
+            caption,
+            translation if self.lang != "en" else None,
+            original_label=_("Original text in English"),
+            link_label=_("Open the source of quote {n}"),
         )
 
+    def status_label(self, status: str) -> str:
+        _ = self.gettext
+        labels = {
+            "supported": _("supported by established sources"),
+            "unconfirmed": _("not confirmed by established sources"),
+            "contradicted": _("contradicted by established sources"),
+        }
+        return labels[status]
+
     def ref_date(self, value: dt.date | None) -> str:
-        return long_date(value, self.lang) if value else self.gettext("date not shown")
+        return long_date(value, self.lang) if value else self.gettext("no date shown")
 
-    def reference(self, key: CiteKey) -> Markup:
-        ref = self.content.references[key.target]
-        return Markup(
-            '<a class="ref" data-reference="{id}" href="{url}">{publisher}, {date}</a>'
-        ).format(id=ref.id, url=ref.url, publisher=ref.publisher, date=self.ref_date(ref.published))
-
-    def context(self, figures: bool = True) -> CitationContext:
+    def context(self, figures: bool = True, slug: str | None = None) -> CitationContext:
+        lang = self.lang
+        section_url = (
+            (lambda section: urls.section(lang, slug, section))
+            if slug is not None
+            else (lambda section: f"#{section}")
+        )
         return CitationContext(
             lang=self.lang,
             quote=self.quote,
-            reference=self.reference,
             gettext=self.gettext,
             component=self.component,
+            section_url=section_url,
             figures=figures,
         )
 
     # -- markdown ------------------------------------------------------------------------
 
     def inline(self, text: str) -> Markup:
-        """A data-file string (glossary definition, timeline event): inline Markdown."""
-        env: dict[str, Any] = {"citations": self.context(figures=False)}
-        return Markup(parser().renderInline(text, env))
+        """A data-file string (glossary definition, timeline event): inline Markdown.
+
+        Inside a page (a component), it numbers its citations in the page's notes; quotes in
+        data files become notes, not figures.
+        """
+        ctx = self._active or self.context(figures=False)
+        figures, ctx.figures = ctx.figures, False
+        try:
+            return Markup(parser().renderInline(text, {"citations": ctx}))
+        finally:
+            ctx.figures = figures
+
+    def render_tokens(self, page: Page, tokens: Sequence[Token]) -> tuple[Markup, CitationContext]:
+        """Render a page's tokens (or a section's) with its own numbering and notes."""
+        env = dict(page.env)
+        env["citations"] = ctx = self.context(slug=page.slug)
+        self._active = ctx
+        try:
+            html = Markup(parser().renderer.render(tokens, parser().options, env))
+        finally:
+            self._active = None
+        return html, ctx
 
     def page(self, page: Page) -> RenderedPage:
-        env = dict(page.env)
-        env["citations"] = ctx = self.context()
-        html = Markup(parser().renderer.render(page.tokens, parser().options, env))
+        html, ctx = self.render_tokens(page, page.tokens)
         cited = tuple(dict.fromkeys(ctx.cited))
-        return RenderedPage(page, html, sections(page), cited, self.version(page, cited))
+        return RenderedPage(
+            page, html, sections(page), cited, self.version(page, cited), tuple(ctx.notes())
+        )
 
     def version(self, page: Page, cited: tuple[CiteKey, ...]) -> str:
         """A short id that changes when the page text or any quote it shows changes."""
@@ -150,6 +188,29 @@ def sections(page: Page) -> tuple[Section, ...]:
         for i, t in enumerate(page.tokens)
         if t.type == "heading_open" and t.tag in ("h2", "h3") and t.attrGet("id")
     )
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    section: Section
+    children: tuple[Section, ...] = ()
+
+
+def toc_entries(found: Sequence[Section]) -> list[TocEntry]:
+    """ "On this page": every h2 section, each with its h3s (the FAQ lists every question).
+
+    A page with three sections or fewer gets none.
+    """
+    if len(found) <= 3:
+        return []
+    out: list[TocEntry] = []
+    for section in found:
+        if section.level == 2 or not out:
+            out.append(TocEntry(section))
+        else:
+            last = out[-1]
+            out[-1] = TocEntry(last.section, (*last.children, section))
+    return out
 
 
 def citations_by_section(page: Page) -> Iterator[tuple[CiteKey, str | None]]:

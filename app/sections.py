@@ -21,10 +21,9 @@ from babel import Locale
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from . import cards, cite, handout, metadata, urls
+from . import cards, cite, handout, metadata, notes, urls
 from .citations import CiteKey
 from .content import Page
-from .markdown import parser
 from .prebuilt import Prebuilt
 from .render import RenderedPage, Renderer, Section, sections
 
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("app")
 DESCRIPTION_MAX = 160
-HEADING_RE = re.compile(r'<h([23]) id="([^"]+)">.*?</h\1>\n?', re.S)
 NOT_SENTENCE_ENDS = {
     "mr",
     "mrs",
@@ -116,11 +114,10 @@ def _body_tokens(page: Page, piece: SectionSlice) -> list[Token]:
 
 def render_slice(
     renderer: Renderer, page: Page, piece: SectionSlice
-) -> tuple[Markup, tuple[CiteKey, ...]]:
-    env = dict(page.env)
-    env["citations"] = ctx = renderer.context()
-    html = parser().renderer.render(_body_tokens(page, piece), parser().options, env)
-    return Markup(html), tuple(dict.fromkeys(ctx.cited))
+) -> tuple[Markup, tuple[CiteKey, ...], Markup]:
+    """A section's HTML, its citation keys, and its own numbered notes."""
+    html, ctx = renderer.render_tokens(page, _body_tokens(page, piece))
+    return html, tuple(dict.fromkeys(ctx.cited)), notes.render_notes(renderer, ctx.notes())
 
 
 # --------------------------------------------------------------------------- descriptions
@@ -180,16 +177,6 @@ def share(builder: _Builder, lang: str, url: str, title: str, label: str) -> Mar
         "whatsapp": f"https://wa.me/?text={quote(message, safe='')}",
     }
     return Markup(builder.render(lang, "_share.html", share=context).decode())
-
-
-def with_share(html: str, blocks: dict[str, Markup]) -> Markup:
-    """Put each section's share block right after its heading (h2/h3 with an id)."""
-
-    def insert(match: re.Match[str]) -> str:
-        block = blocks.get(match.group(2))
-        return match.group(0) + (f"{block}\n" if block else "")
-
-    return Markup(HEADING_RE.sub(insert, str(html)))
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -264,22 +251,6 @@ def _head(
     )
 
 
-def _shares(builder: _Builder, page: Page) -> dict[str, Markup]:
-    _ = builder.gettext(page.lang)
-    out = {}
-    for section in sections(page):
-        url = _absolute(builder, urls.section(page.lang, page.slug, section.id))
-        title = cite.section_title(section.title, page.meta.title)
-        out[section.id] = share(
-            builder,
-            page.lang,
-            url,
-            title,
-            _("Share this section: {title}").format(title=section.title),
-        )
-    return out
-
-
 # --------------------------------------------------------------------------- pages
 
 
@@ -302,7 +273,7 @@ def page_context(builder: _Builder, result: RenderedPage) -> dict[str, Any]:
             None,
         ),
         "share": share(builder, lang, url, page.meta.title, _("Share this page")),
-        "body": with_share(result.html, _shares(builder, page)),
+        "body": result.html,
         "cite": _cite_box(builder, item, _("How to cite this page"), handout.path(lang, page.slug)),
     }
 
@@ -370,22 +341,9 @@ def _section_page(
     url = _absolute(builder, path)
     page_url = urls.page(lang, page.slug)
     title = cite.section_title(section.title, page.meta.title)
-    body, keys = render_slice(renderer, page, piece)
+    body, keys, notes_html = render_slice(renderer, page, piece)
     tokens = page.tokens[piece.start + 3 : piece.end]
     description = describe(tokens, page.meta.summary)
-    subsections = {
-        s.section.id: s.section for s in slices(page) if piece.start < s.start < piece.end
-    }
-    blocks = {
-        sid: share(
-            builder,
-            lang,
-            _absolute(builder, urls.section(lang, page.slug, sid)),
-            cite.section_title(s.title, page.meta.title),
-            _("Share this section: {title}").format(title=s.title),
-        )
-        for sid, s in subsections.items()
-    }
     item = cite.citable(
         builder.settings.site_url, _site_name(builder, lang), page, result.version, section
     )
@@ -397,7 +355,8 @@ def _section_page(
         section=section,
         page_url=page_url,
         in_page_url=f"{page_url}#{section.id}",
-        body=with_share(body, blocks),
+        body=body,
+        notes=notes_html,
         version=result.version,
         updated=page.meta.updated,
         meta=_head(

@@ -13,13 +13,20 @@ import jinja2
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from . import api, cite, discovery, search, urls
+from . import api, cite, discovery, notes, search, urls
 from . import sections as section_pages  # the module; render.sections() is the function
 from .content import Content, Page, Source
 from .i18n import load_translations, long_date
 from .loader import load_content
 from .prebuilt import IMMUTABLE, Prebuilt, Responses
-from .render import RenderedPage, Renderer, citations_by_section, sections, source_paragraphs
+from .render import (
+    RenderedPage,
+    Renderer,
+    citations_by_section,
+    sections,
+    source_paragraphs,
+    toc_entries,
+)
 from .search import Search
 from .settings import Settings
 
@@ -238,30 +245,16 @@ class _Builder:
 
     def _page_html(self, result: RenderedPage, renderer: Renderer) -> bytes:
         page, lang = result.page, result.page.lang
-        refs = [self.content.references[k.target] for k in result.cited if k.kind == "ref"]
-        refs += [
-            self.content.references[str(self.content.facts[k.target].quote_reference)]
-            for k in result.cited
-            if k.kind == "quote"
-        ]
-        cited_sources = [
-            self.content.sources[s]
-            for s in dict.fromkeys(k.target for k in result.cited if k.kind == "excerpt")
-        ]
         context = self._common(lang, urls.page(lang, page.slug), self._twins(page), page.key)
         context.update(
             title=page.meta.title,
             description=page.meta.summary,
             page=page,
             body=result.html,
-            toc=[s for s in result.sections if s.level == 2] if len(result.sections) > 3 else [],
+            toc=toc_entries(result.sections),
             version=result.version,
             updated=page.meta.updated,
-            references=list(dict.fromkeys(refs)),
-            cited_sources=[
-                {"href": urls.source(lang, s.id), "title": s.meta.title} for s in cited_sources
-            ],
-            ref_date=renderer.ref_date,
+            notes=notes.render_notes(renderer, result.notes),
         )
         context.update(section_pages.page_context(self, result))  # metadata, share, cite box
         return self.render(lang, "page.html", **context)
@@ -317,7 +310,11 @@ class _Builder:
             ),
             source=source,
             excerpts=[
-                {"excerpt": e, "cited_by": cited_by.get((source.id, e.id), [])}
+                {
+                    "excerpt": e,
+                    "cited_by": cited_by.get((source.id, e.id), []),
+                    "status": Renderer(self.content, lang, _).status_label(e.status),
+                }
                 for e in source.excerpts.values()
             ],
             paragraphs=[Markup(p) for p in source_paragraphs(source.body, marks)],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from markdown_it.utils import read_fixture_file
@@ -23,6 +22,11 @@ def fake_quote(key: CiteKey) -> QuoteView:
             "en",
             f"/en/sources/{key.target}/#{key.excerpt}",
             Markup("<cite>A source</cite>"),
+            translation="Palabras" if key.target == "translated" else None,
+            claim=Markup("The article claims (not confirmed)"),
+            status="unconfirmed",
+            original_label="Original",
+            link_label="Read quote {n} in context",
         )
     return QuoteView(
         f"Quote of {key.target}",
@@ -30,26 +34,23 @@ def fake_quote(key: CiteKey) -> QuoteView:
         "https://example.org/doc",
         Markup("From a document"),
         translation="Traducción",
+        original_label="Original",
+        link_label="Open the source of quote {n}",
     )
 
 
-def fake_reference(key: CiteKey) -> Markup:
-    return Markup(
-        '<a class="ref" data-reference="{0}" href="https://example.org/{0}">Pub, 2025</a>'
-    ).format(key.target)
+def new_context(figures: bool = True) -> CitationContext:
+    return CitationContext(
+        lang="en",
+        quote=fake_quote,
+        figures=figures,
+        component=lambda name: Markup('<div class="component">{}</div>\n').format(name),
+        section_url=lambda section: f"/en/page/{section}/",
+    )
 
 
 def render(text: str, figures: bool = True) -> str:
-    env: dict[str, Any] = {
-        "citations": CitationContext(
-            lang="en",
-            quote=fake_quote,
-            reference=fake_reference,
-            figures=figures,
-            component=lambda name: Markup('<div class="component">{}</div>\n').format(name),
-        )
-    }
-    return parser().render(text, env)
+    return parser().render(text, {"citations": new_context(figures)})
 
 
 @pytest.mark.parametrize(
@@ -78,17 +79,28 @@ def test_parse_key(raw: str, kind: str, target: str, excerpt: str) -> None:
     assert (key.kind, key.target, key.excerpt) == (kind, target, excerpt)
 
 
-def test_data_file_mode_links_quotes_instead_of_figures() -> None:
-    html = parser().renderInline(
-        "Said so. [@src#one; @ref:r]",
-        {
-            "citations": CitationContext(
-                lang="en", quote=fake_quote, reference=fake_reference, figures=False
-            )
-        },
-    )
+def test_data_file_mode_numbers_quotes_as_notes_without_figures() -> None:
+    ctx = new_context(figures=False)
+    html = parser().renderInline("Said so. [@src#one; @ref:r]", {"citations": ctx})
     assert html == (
-        'Said so. <span class="cite-refs">(<a class="quote-link" href="/en/sources/src/#one">'
-        'quoted source</a>; <a class="ref" data-reference="r" href="https://example.org/r">'
-        "Pub, 2025</a>)</span>"
+        'Said so.\u2060<sup class="cite">'
+        '<a class="cite-marker" href="#note-1" id="cite-1-1" aria-label="Quote 1">1</a>,'
+        '<a class="ref" data-reference="r" href="#note-2" id="cite-2-1" aria-label="Note 2">2</a>'
+        "</sup>"
     )
+    assert [(n.number, n.key.label, n.markers, n.figure) for n in ctx.notes()] == [
+        (1, "@src#one", ("cite-1-1",), False),
+        (2, "@ref:r", ("cite-2-1",), False),
+    ]
+
+
+def test_notes_share_one_numbering_and_list_every_marker() -> None:
+    ctx = new_context()
+    parser().render(
+        "A. [@ref:r]\n\nB. [@src#x; @ref:r]\n\nC. [@ref:s; @src#x]\n", {"citations": ctx}
+    )
+    assert [(n.number, n.key.label, n.markers, n.figure) for n in ctx.notes()] == [
+        (1, "@ref:r", ("cite-1-1", "cite-1-2"), False),
+        (2, "@src#x", ("cite-2-1", "cite-2-2"), True),
+        (3, "@ref:s", ("cite-3-1",), False),
+    ]

@@ -202,3 +202,34 @@ def test_unclosed_citation_is_not_left_as_text(content_dir: Path) -> None:
     problem = only(problems_for(content_dir))
     assert "not recognised" in problem.message
     assert problem.line == line_of(page, "More detail.")
+
+
+def test_excerpt_status_basis_names_an_unknown_research_id(content_dir: Path) -> None:
+    source = content_dir / "sources/sample.md"
+    edit(source, "    basis: [sample-conflict]\n", "    basis: [no-such-conflict]\n")
+    problem = only(problems_for(content_dir))
+    assert problem.file == "content/sources/sample.md"
+    assert (
+        problem.message == "excerpt 'first': unknown research id 'no-such-conflict' in its basis."
+    )
+    assert problem.field == "excerpts.0.basis"
+    assert problem.line == line_of(source, "no-such-conflict")
+    assert "research/context.yaml" in problem.hint
+
+
+def test_excerpt_status_must_be_one_of_three(content_dir: Path) -> None:
+    source = content_dir / "sources/sample.md"
+    edit(source, "    status: unconfirmed\n", "    status: maybe\n")
+    # the source cannot load, so the pages citing it report that too; the source's own problem:
+    problem = only([p for p in problems_for(content_dir) if p.file.startswith("content/sources")])
+    assert "'supported', 'unconfirmed' or 'contradicted'" in problem.message
+    assert problem.file == "content/sources/sample.md"
+    assert problem.field == "excerpts.0.status"
+    assert problem.line == line_of(source, "status: maybe")
+
+
+def test_excerpt_without_a_status_is_an_error(content_dir: Path) -> None:
+    source = content_dir / "sources/sample.md"
+    edit(source, "    status: unconfirmed\n    basis: [sample-conflict]\n", "")
+    problems = [p for p in problems_for(content_dir) if p.file.startswith("content/sources")]
+    assert {p.field for p in problems} == {"excerpts.0.status", "excerpts.0.basis"}

@@ -58,29 +58,126 @@ def test_excerpt_figures_follow_the_contract(client, site: Site) -> None:
 
 
 def test_reference_citations_are_contract_links(client, site: Site) -> None:
+    """Each `a.ref` jumps to its page's note; the note holds the reference and links back."""
+    for path in ("/en/dea-dhs-coordination/", "/es/coordinacion-dea-dhs/", "/en/timeline/"):
+        doc = parse(client.get(path).text)
+        refs = doc.css("a.ref")
+        assert refs, path
+        numbers: dict[str, str] = {}
+        for ref in refs:
+            reference = site.content.references[ref.attributes["data-reference"]]
+            href = ref.attributes["href"]
+            # one number per reference per page, reused on every repeat
+            assert numbers.setdefault(reference.id, href) == href, (path, reference.id)
+            assert href == f"#note-{ref.text(strip=True)}"
+            note = doc.css_first(f"section.page-sources ol.notes-list > li{href}")
+            assert note is not None, (path, href)
+            assert reference.publisher in note.text()
+            links = [a.attributes["href"] for a in note.css("cite a")]
+            assert links == [reference.url]
+            backlinks = [a.attributes["href"] for a in note.css("a.backlink")]
+            assert f"#{ref.attributes['id']}" in backlinks
+        assert len(set(numbers.values())) == len(numbers), path  # distinct works, distinct notes
+
+
+def test_notes_say_the_date_once_and_what_kind_of_source(client, site: Site) -> None:
     doc = parse(client.get("/en/dea-dhs-coordination/").text)
-    refs = doc.css("a.ref")
-    assert refs
-    for ref in refs:
+    notes = doc.css("section.page-sources ol.notes-list > li")
+    assert notes
+    for number, note in enumerate(notes, start=1):
+        assert note.attributes["id"] == f"note-{number}"  # the <ol> numbering is the note's
+        ref = doc.css_first(f'a.ref[href="#note-{number}"]')
+        if ref is None:
+            continue  # a quote's note
         reference = site.content.references[ref.attributes["data-reference"]]
-        assert ref.attributes["href"] == reference.url
-        assert reference.publisher in ref.text()
+        text = " ".join(note.text().split())
+        if reference.published is None:
+            assert text.count("no date shown") == 1
+        evidence = note.css_first(".evidence").text(strip=True)
+        kinds = {
+            "primary-document": "Primary document.",
+            "court": "Court document.",
+            "reference": "Reference work, used as a secondary check.",
+        }
+        if reference.kind in kinds:
+            assert evidence == kinds[reference.kind]
+        else:
+            sole = any(
+                f.confidence == "medium" and f.references == (reference.id,)
+                for f in site.content.facts.values()
+            )
+            assert evidence.startswith("One news report") == sole, reference.id
+    # no reference text is left in the running prose: markers are numbers only
+    for sup in doc.css(".body sup.cite"):
+        assert sup.text(strip=True).replace(",", "").isdigit()
 
 
-def test_every_section_heading_has_id_and_a_named_link(client, site: Site) -> None:
-    for lang, slug in site.content.pages:
+def test_every_section_heading_has_id_and_a_self_link_outside_it(client, site: Site) -> None:
+    from app import urls
+    from app.render import sections
+
+    for (lang, slug), page in site.content.pages.items():
         path = f"/{lang}/{slug}/" if slug else f"/{lang}/"
         doc = parse(client.get(path).text)
         headings = doc.css("main h2, main h3")
         assert headings, path
+        own = {s.id for s in sections(page)}
         for heading in headings:
             section = heading.attributes.get("id")
             assert section, f"{path}: {heading.text()}"
-            anchor = heading.css_first("a.anchor")
-            assert anchor.attributes["href"] == f"#{section}"
-            assert anchor.css_first(".visually-hidden").text().strip()
+            assert not heading.css("a"), f"{path}#{section}: a link inside the heading's name"
+            anchor = heading.next
+            assert anchor is not None and anchor.tag == "a", (path, section)
+            assert "anchor" in anchor.attributes["class"]
+            expected = urls.section(lang, slug, section) if section in own else f"#{section}"
+            assert anchor.attributes["href"] == expected
+            label = anchor.attributes["aria-label"]
+            assert label.endswith(heading.text(strip=True)) and label != heading.text(strip=True)
+            assert not anchor.text(strip=True)  # the "#" is drawn by CSS: no text to extract
         ids = [n.attributes["id"] for n in doc.css("[id]")]
         assert len(ids) == len(set(ids)), f"duplicate ids on {path}"
+
+
+def test_article_figures_say_they_are_claims_with_their_status(client, site: Site) -> None:
+    for path, label in (
+        ("/en/dea-dhs-coordination/", "The article claims"),
+        ("/es/coordinacion-dea-dhs/", "El artículo afirma"),
+    ):
+        doc = parse(client.get(path).text)
+        claims = doc.css("figure.excerpt-claim")
+        assert claims, path
+        for figure in claims:
+            source_id, excerpt_id = urlsplit(figure.css_first("blockquote").attributes["cite"])[
+                2:5:2
+            ]
+            excerpt = site.content.sources[source_id.strip("/").split("/")[-1]].excerpts[excerpt_id]
+            assert f"status-{excerpt.status}" in figure.attributes["class"].split()
+            claim = figure.css_first("p.claim")
+            assert claim is not None and claim.text().startswith(label)
+            assert claim.css_first(".status").text(strip=True)
+            number = figure.attributes["id"].removeprefix("quote-")
+            assert figure.attributes["aria-label"] in (f"Quote {number}", f"Cita {number}")
+        for figure in doc.css("figure.excerpt-primary"):
+            assert figure.css_first("p.claim") is None
+        # unique link names: "Read quote 10 in context", one per figure
+        names = [a.text(strip=True) for a in doc.css("figure.excerpt figcaption a")]
+        assert len(names) == len(set(names)), path
+
+
+def test_spanish_figures_show_the_translation_first(client) -> None:
+    doc = parse(client.get("/es/coordinacion-dea-dhs/").text)
+    figures = doc.css("figure.excerpt")
+    assert figures
+    for figure in figures:
+        children = [c for c in figure.iter() if c.tag != "-text"]
+        kinds = [c.tag for c in children]
+        translation = figure.css_first("p.translation")
+        assert translation is not None
+        assert kinds.index("p") < kinds.index("details")  # label/translation before the original
+        original = figure.css_first("details.original > blockquote")
+        assert original.attributes["lang"] == "en"
+        assert figure.css_first("details.original > summary").text(strip=True)
+        assert len(figure.css("blockquote")) == 1
 
 
 def test_source_list_and_pages_mark_every_excerpt(client, site: Site) -> None:

@@ -1,5 +1,5 @@
 """Section pages: one per h2/h3 section, with its own title, description, canonical URL and card,
-rendered from the page's own tokens; and the share controls after every section heading."""
+rendered from the page's own tokens, with one share group near the top."""
 
 from __future__ import annotations
 
@@ -64,8 +64,14 @@ def test_section_shows_its_own_text_and_quotes(client, site: Site) -> None:
         doc = parse(client.get(urls.section(lang, slug, section.id)).text)
         body = doc.css_first("article .body")
         figures = body.css("figure.excerpt")
-        for number, figure in enumerate(figures, start=1):
-            assert figure.attributes["id"] == f"quote-{number}"
+        numbers = [int(f.attributes["id"].removeprefix("quote-")) for f in figures]
+        assert numbers == sorted(set(numbers)), (section.id, numbers)  # the section's own numbering
+        notes = doc.css("section.page-sources ol.notes-list > li")
+        assert [n.attributes["id"] for n in notes] == [
+            f"note-{i}" for i in range(1, len(notes) + 1)
+        ]
+        assert not numbers or numbers[-1] <= len(notes)
+        for number in numbers:
             marker = body.css_first(f'a.cite-marker[href="#quote-{number}"]')
             assert marker is not None, (section.id, number)
         full_quotes = {" ".join(b.text().split()) for b in full.css("figure.excerpt blockquote")}
@@ -87,14 +93,13 @@ def test_section_shows_its_own_text_and_quotes(client, site: Site) -> None:
 def test_section_page_has_subsections_as_h2(client) -> None:
     doc = parse(client.get("/en/sanctuary-ordinance/").text)
     h2_with_h3 = None
-    for heading in doc.css(".body h2[id]"):
-        sibling = heading.next
-        while sibling is not None and sibling.tag != "h2":
-            if sibling.tag == "h3":
-                h2_with_h3 = heading.attributes["id"]
-                break
-            sibling = sibling.next
-        if h2_with_h3:
+    current = None
+    for block in doc.css(".body > .section-head"):
+        heading = block.css_first("h2, h3")
+        if heading.tag == "h2":
+            current = heading.attributes["id"]
+        elif current is not None:
+            h2_with_h3 = current
             break
     if h2_with_h3 is None:
         pytest.fail("expected an h2 section with h3 subsections on the sanctuary page")
@@ -115,31 +120,31 @@ def test_unknown_section_is_404(client) -> None:
     assert client.get("/en/sanctuary-ordinance/no-such-section/").status_code == 404
 
 
-def test_share_controls_follow_each_heading(client, site: Site) -> None:
+def test_one_share_group_per_page_and_section_page(client, site: Site) -> None:
+    for path in ("/en/sanctuary-ordinance/", "/en/faq/", "/es/coordinacion-dea-dhs/"):
+        doc = parse(client.get(path).text)
+        assert len(doc.css("main .share")) == 1, path
+        assert doc.css_first("main header.page-head .share") is not None
     page = site.content.pages[("en", "sanctuary-ordinance")]
-    doc = parse(client.get("/en/sanctuary-ordinance/").text)
-    blocks = {}
-    for block in doc.css(".body .share"):
-        heading = block.prev
-        while heading is not None and heading.tag not in ("h2", "h3"):
-            heading = heading.prev
-        blocks[heading.attributes["id"]] = block
-    assert set(blocks) == {s.id for s in sections(page)}
-    for section_id, block in blocks.items():
-        url = SITE + urls.section("en", "sanctuary-ordinance", section_id)
-        assert block.attributes["data-share-url"] == url
-        assert block.attributes["role"] == "group"
-        links = {a.attributes["class"]: a.attributes["href"] for a in block.css("a")}
-        mail = urlsplit(links["share-email"])
-        assert mail.scheme == "mailto"
-        assert parse_qs(mail.query)["body"] == [url]
-        sms = urlsplit(links["share-sms"])
-        assert sms.scheme == "sms" and url in parse_qs(sms.query)["body"][0]
-        whatsapp = urlsplit(links["share-whatsapp"])
-        assert (whatsapp.scheme, whatsapp.netloc) == ("https", "wa.me")
-        assert url in unquote(parse_qs(whatsapp.query)["text"][0])
-        # buttons exist only once site.js adds them
-        assert not block.css("button")
+    section = sections(page)[0]
+    doc = parse(client.get(urls.section("en", "sanctuary-ordinance", section.id)).text)
+    blocks = doc.css("main .share")
+    assert len(blocks) == 1
+    block = blocks[0]
+    url = SITE + urls.section("en", "sanctuary-ordinance", section.id)
+    assert block.attributes["data-share-url"] == url
+    assert block.attributes["role"] == "group"
+    links = {a.attributes["class"]: a.attributes["href"] for a in block.css("a")}
+    mail = urlsplit(links["share-email"])
+    assert mail.scheme == "mailto"
+    assert parse_qs(mail.query)["body"] == [url]
+    sms = urlsplit(links["share-sms"])
+    assert sms.scheme == "sms" and url in parse_qs(sms.query)["body"][0]
+    whatsapp = urlsplit(links["share-whatsapp"])
+    assert (whatsapp.scheme, whatsapp.netloc) == ("https", "wa.me")
+    assert url in unquote(parse_qs(whatsapp.query)["text"][0])
+    # buttons exist only once site.js adds them
+    assert not block.css("button")
 
 
 def test_page_level_share_block(client) -> None:

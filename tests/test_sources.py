@@ -38,3 +38,25 @@ def test_unknown_metadata_is_null_not_guessed(site: Site) -> None:
         assert source.meta.author is None
         assert source.meta.published is None
         assert source.meta.url is None
+
+
+def test_source_page_and_api_show_each_excerpt_status(client, site) -> None:
+    from conftest import parse
+
+    labels = {
+        "supported": "supported by established sources",
+        "unconfirmed": "not confirmed by established sources",
+        "contradicted": "contradicted by established sources",
+    }
+    for source in site.content.sources.values():
+        doc = parse(client.get(f"/en/sources/{source.id}/").text)
+        items = doc.css("ol.excerpt-index > li")
+        assert len(items) == len(source.excerpts)
+        for item, excerpt in zip(items, source.excerpts.values(), strict=True):
+            status = item.css_first(".excerpt-status")
+            assert f"status-{excerpt.status}" in status.attributes["class"].split()
+            assert labels[excerpt.status] in status.text()
+        data = client.get(f"/api/v1/sources/{source.id}.json").json()
+        assert {e["id"]: (e["status"], e["basis"]) for e in data["excerpts"]} == {
+            e.id: (e.status, list(e.basis)) for e in source.excerpts.values()
+        }

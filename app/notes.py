@@ -1,0 +1,114 @@
+"""A page's numbered notes: the "Sources" list that every citation marker jumps to.
+
+One note per cited work, in the order of first use, numbered in the same sequence as the page's
+quote figures. Each note names the outlet, the title, the date (or "no date shown", said once here
+instead of beside every marker), links to the work, says what kind of evidence it is, and links
+back to every marker that cites it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from . import urls
+from .citations import Note
+from .content import Content
+from .models import Reference
+
+if TYPE_CHECKING:
+    from .render import Renderer
+
+BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def sole_source_refs(content: Content) -> frozenset[str]:
+    """References that are the only source of some medium-confidence fact ("one news report")."""
+    return frozenset(
+        fact.references[0]
+        for fact in content.facts.values()
+        if fact.confidence == "medium" and len(fact.references) == 1
+    )
+
+
+def evidence(r: Renderer, ref: Reference) -> str:
+    """What kind of evidence a reference is: its `kind`, and the confidence of its facts."""
+    _ = r.gettext
+    if ref.kind == "primary-document":
+        return _("Primary document.")
+    if ref.kind == "court":
+        return _("Court document.")
+    if ref.kind == "reference":
+        return _("Reference work, used as a secondary check.")
+    if ref.id in sole_source_refs(r.content):
+        return _("One news report: for some facts it is the only source found.")
+    return _("News report.")
+
+
+def backlinks(r: Renderer, note: Note) -> Markup:
+    _ = r.gettext
+    if len(note.markers) == 1:
+        return Markup('<a class="backlink" href="#{id}" aria-label="{label}">↩</a>').format(
+            id=note.markers[0], label=_("Back to the text of note {n}").format(n=note.number)
+        )
+    links = Markup(" ").join(
+        Markup('<a class="backlink" href="#{id}" aria-label="{label}">{letter}</a>').format(
+            id=marker,
+            letter=BACKLINK_LETTERS[i] if i < len(BACKLINK_LETTERS) else str(i + 1),
+            label=_("Back to citation {k} of note {n}").format(k=i + 1, n=note.number),
+        )
+        for i, marker in enumerate(note.markers)
+    )
+    return Markup('<span class="backlinks">↩ {}</span>').format(links)
+
+
+def reference_note(r: Renderer, ref: Reference) -> Markup:
+    return Markup(
+        '{publisher}, <cite><a href="{url}">{title}</a></cite>, {date}. '
+        '<span class="evidence">{evidence}</span>'
+    ).format(
+        publisher=ref.publisher,
+        url=ref.url,
+        title=ref.title,
+        date=r.ref_date(ref.published),
+        evidence=evidence(r, ref),
+    )
+
+
+def note_body(r: Renderer, note: Note) -> Markup:
+    _ = r.gettext
+    key = note.key
+    if key.kind == "ref":
+        return reference_note(r, r.content.references[key.target])
+    if key.kind == "quote":
+        fact = r.content.facts[key.target]
+        ref = r.content.references[str(fact.quote_reference)]
+        return Markup("{label} {note}").format(
+            label=_("Quote {n}:").format(n=note.number), note=reference_note(r, ref)
+        )
+    source = r.content.sources[key.target]
+    return Markup(
+        '{label} {article}: <cite>{title}</cite>. {unknown} <a href="{href}">{link}</a>'
+    ).format(
+        label=_("Quote {n}:").format(n=note.number),
+        article=_("Source article"),
+        title=source.meta.title,
+        unknown=_("Publisher and date not recorded."),
+        href=urls.source(r.lang, source.id, key.excerpt),
+        link=_("Read quote {n} in context").format(n=note.number),
+    )
+
+
+def render_notes(r: Renderer, notes: Sequence[Note]) -> Markup:
+    """The `<ol>` of a page's notes; empty when nothing is cited."""
+    if not notes:
+        return Markup("")
+    items = Markup("\n").join(
+        Markup('<li id="note-{n}">{body} {back}</li>').format(
+            n=note.number, body=note_body(r, note), back=backlinks(r, note)
+        )
+        for note in notes
+    )
+    return Markup('<ol class="notes-list">\n{}\n</ol>\n').format(items)
