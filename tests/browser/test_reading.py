@@ -9,6 +9,7 @@ built to fail it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from playwright.sync_api import BrowserContext
 from app import urls
 from app.site import Site
 
-from .helpers import Server, a_section_page, report
+from .helpers import BUILD, Server, a_section_page, report
 from .reading import (
     heading_names,
     keyboard_stops,
@@ -49,11 +50,22 @@ STATUS_WORDS = {
         "contradicted": r"\bcontradicted\b",
     },
     "es": {
-        "supported": r"respaldad|(?<!no )(?<!sin )\bconfirmad",
-        "unconfirmed": r"sin confirmar|no confirmad",
-        "contradicted": r"contradich|desmentid",
+        "supported": r"respald|(?<!no )(?<!no lo )(?<!no la )(?<!sin )\bconfirma",
+        "unconfirmed": r"sin confirmar|\bno (lo |la )?confirma",
+        "contradicted": r"contradi|desmient|desment",
     },
 }
+
+
+FIGURES = BUILD / "reading-floors.json"
+
+
+def keep_figures(floor: str, figures: Any) -> None:
+    """Write a floor's measured figures to build/reading-floors.json (for the issue's notes)."""
+    BUILD.mkdir(exist_ok=True)
+    data = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    data[floor] = figures
+    FIGURES.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True))
 
 
 @dataclass
@@ -129,17 +141,20 @@ def phone(browser_context: Callable[..., BrowserContext], site: Site) -> Visits:
 def test_in_text_citations_are_at_most_5_percent_of_prose(desktop: Visits, site: Site) -> None:
     problems = list(desktop.errors)
     measured = 0
+    figures: dict[str, float] = {}
     for path in explainers(site):
         found = desktop.records.get(path, {}).get("citations")
         if not found:
             continue
         measured += 1
         share = found["cited"] / max(found["prose"], 1)
+        figures[path] = round(share, 4)
         if share > CITATION_SHARE_MAX:
             problems.append(
                 f"{path}: {share:.1%} ({found['cited']} of {found['prose']} characters, "
                 f"{found['units']} citations; longest: {found['longest']})"
             )
+    keep_figures("citation share (max 0.05)", figures)
     assert measured == len(explainers(site))
     assert not problems, report(problems, f"pages over {CITATION_SHARE_MAX:.0%} citation text")
 
@@ -154,17 +169,21 @@ def test_reading_level_as_readers_meet_the_text(desktop: Visits, site: Site) -> 
         assert len(text.split()) > 30, f"{path}: only {len(text.split())} words measured"
         lang = lang_of(path)
         score = reading_score(text, lang)
-        scores[path] = score
+        scores[path] = round(score, 2)
         if lang == "es" and score < INFLESZ_MIN:
             problems.append(f"{path}: INFLESZ {score:.2f} < {INFLESZ_MIN:.0f}")
         elif lang != "es" and score > GRADE_MAX:
             problems.append(f"{path}: Flesch-Kincaid {score:.2f} > {GRADE_MAX:.0f}")
+    keep_figures("reading level (en FK max 8, es INFLESZ min 55)", scores)
     assert len(scores) == len(explainers(site))
     assert not problems, report(problems, "pages above the reading-level floor")
 
 
 def test_no_blank_band_over_96_px_in_the_text_column_at_1366_px(desktop: Visits) -> None:
     problems = list(desktop.errors)
+    keep_figures(
+        "largest gap px at 1366 (max 96)", {p: f["largest"] for p, f in desktop.each("gaps")}
+    )
     for path, found in desktop.each("gaps"):
         assert found["blocks"] > 3, f"{path}: only {found['blocks']} text blocks measured"
         if found["problems"]:
@@ -177,6 +196,7 @@ def test_no_blank_band_over_96_px_in_the_text_column_at_1366_px(desktop: Visits)
 
 def test_nothing_in_main_scrolls_sideways_at_360_px(phone: Visits, site: Site) -> None:
     problems = list(phone.errors)
+    keep_figures("sideways problems at 360 px (0)", {p: len(f) for p, f in phone.records.items()})
     for path, found in phone.records.items():
         if found:
             problems.append(f"{path}: {'; '.join(found[:4])}")
@@ -186,6 +206,7 @@ def test_nothing_in_main_scrolls_sideways_at_360_px(phone: Visits, site: Site) -
 
 def test_one_share_group_in_main(desktop: Visits) -> None:
     problems = list(desktop.errors)
+    keep_figures("share groups in main (1)", {p: len(g) for p, g in desktop.each("share")})
     for path, groups in desktop.each("share"):
         if len(groups) != 1:
             problems.append(f"{path}: {len(groups)} share groups ({groups[:2]})")
@@ -208,6 +229,7 @@ def test_heading_names_hold_no_self_link_text(desktop: Visits) -> None:
                 problems.append(f"{path}#{heading['id']}: role {heading['role']!r}")
             elif leaked or name.rstrip().endswith("#"):
                 problems.append(f"{path}#{heading['id']}: accessible name {name!r}")
+    keep_figures("headings with self-link text in name (0)", [checked, len(problems)])
     assert checked > 20, "too few headings were checked"
     assert not problems, report(problems, "headings whose name holds a self-link")
 
@@ -227,6 +249,7 @@ def test_spanish_excerpt_figures_start_in_spanish(desktop: Visits) -> None:
                 seen = fig[kind]
                 if seen is None or not seen["lang"].startswith("es"):
                     problems.append(f"{where}: the {kind} text is {seen}")
+    keep_figures("Spanish figures starting in English (0)", [checked, len(problems)])
     assert checked > 10, "too few Spanish figures were checked"
     assert not problems, report(problems, "Spanish figures that start in English")
 
@@ -249,6 +272,7 @@ def test_article_excerpts_look_unlike_primary_quotes(desktop: Visits) -> None:
                 f"{path} {fig['cite']}: styled like the primary quote at {primary[shape]} "
                 "(only colour, if anything, differs)"
             )
+    keep_figures("article figures styled like a primary quote (0)", [len(articles), len(problems)])
     assert not problems, report(problems, "article excerpts styled like primary quotes")
 
 
@@ -288,6 +312,7 @@ def test_each_article_excerpt_shows_its_status(desktop: Visits, server: Server, 
                     f"{path} {key}: status {status}; the figure shows {shown[:90]!r} "
                     f"(label {'found' if labelled else 'missing'}, statuses read: {said})"
                 )
+    keep_figures("article figures without their status (0)", [checked, len(problems)])
     assert checked > 5, "too few article figures were checked"
     assert not problems, report(problems, "article excerpts without their status")
 
@@ -298,9 +323,11 @@ def test_faq_has_at_most_110_keyboard_stops(
     context = browser_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     problems = []
+    counts: dict[str, int] = {}
     for path in faq_paths(site):
         page.goto(path, wait_until="load")
         stops = keyboard_stops(page)
+        counts[path] = len(stops)
         assert len(stops) > 10, f"{path}: only {len(stops)} stops: is Tab reaching the page?"
         if len(stops) > FAQ_STOPS_MAX:
             share = sum(1 for s in stops if re.search(r"mailto:\?|sms:|wa\.me|^button", s))
@@ -309,6 +336,7 @@ def test_faq_has_at_most_110_keyboard_stops(
                 f"{path}: {len(stops)} stops ({share} share links or buttons, {anchors} '#' links)"
             )
     page.close()
+    keep_figures("FAQ keyboard stops (max 110)", counts)
     assert len(faq_paths(site)) == len(site.langs)
     assert not problems, report(problems, f"FAQ pages over {FAQ_STOPS_MAX} keyboard stops")
 
@@ -319,12 +347,15 @@ def test_faq_prints_on_at_most_7_letter_pages(
     context = browser_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     problems = []
+    counts: dict[str, int] = {}
     for path in faq_paths(site):
         page.goto(path, wait_until="load")
         pages = printed_pages(page)
+        counts[path] = pages
         if pages > FAQ_PAGES_MAX:
             problems.append(f"{path}: {pages} US Letter pages")
     page.close()
+    keep_figures("FAQ US Letter pages (max 7)", counts)
     assert not problems, report(problems, f"FAQ pages printing on over {FAQ_PAGES_MAX} pages")
 
 
@@ -336,6 +367,7 @@ def test_reader_view_keeps_every_paragraph_quote_and_note(server: Server, site: 
         documents.append({"url": server.url(path), "html": response.text})
     problems = []
     totals = {"paragraphs": 0, "quotes": 0, "notes": 0}
+    lost: dict[str, list[int]] = {}
     for doc, result in zip(documents, reader_view(documents), strict=True):
         parts = page_parts(doc["html"])
         for kind in totals:
@@ -343,11 +375,13 @@ def test_reader_view_keeps_every_paragraph_quote_and_note(server: Server, site: 
         found = reader_kept(result["content"], parts)
         path = doc["url"].removeprefix(server.base)
         kept = len(parts["paragraphs"]) + len(parts["quotes"]) + len(parts["notes"])
+        lost[path] = [len(found["lost"]), kept, len(found["self_links"])]
         if found["lost"]:
             problems.append(
                 f"{path}: lost {len(found['lost'])} of {kept}: " + "; ".join(found["lost"][:3])
             )
         if found["self_links"]:
             problems.append(f"{path}: keeps self-link text {found['self_links'][:2]}")
+    keep_figures("reader view [lost, of, self-link texts kept] (0, n, 0)", lost)
     assert totals["paragraphs"] > 100 and totals["quotes"] > 20, totals
     assert not problems, report(problems, "pages reader view does not keep whole")
