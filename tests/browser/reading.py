@@ -143,13 +143,19 @@ def page_parts(html: str) -> dict[str, list[str]]:
         if outside(p) and re.search(r"\w{2}", p.text()) and not p.css("p")[1:]
     ]
     quotes = [norm(q.text()) for q in main.css("blockquote") if outside(q)]
+    # Notes: every item of each notes list (an <ol> holding a reference marker's target).
     notes = []
+    lists: dict[int, Any] = {}
     for link in main.css("a.ref[data-reference]"):
         href = link.attributes.get("href") or ""
         if href.startswith("#") and len(href) > 1:
             note = main.css_first(f'[id="{href[1:]}"]')
+            while note is not None and note.tag != "ol":
+                note = note.parent
             if note is not None:
-                notes.append(norm(note.text()))
+                lists[note.mem_id] = note
+    for ol in lists.values():
+        notes += [norm(li.text()) for li in ol.iter() if li.tag == "li"]
     self_text = []
     for heading in main.css("h2[id], h3[id], h4[id]"):
         ident = heading.attributes.get("id") or ""

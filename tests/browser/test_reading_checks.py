@@ -246,7 +246,11 @@ READER_PAGE = """<!doctype html><html lang=en><head><title>Page</title></head><b
 action to find out a person's status.</blockquote><figcaption>{a3}Quote 1, the manual
 of the police, in its own words{end}</figcaption></figure></div></div>
 {paragraphs}
-</div></article></main></body></html>"""
+<p>A sentence with a reference marker.<a class="ref" data-reference="r" href="#note-2">2</a></p>
+{notes_in}</div>{notes_out}</article></main></body></html>"""
+NOTES_LIST = """<section><h2>Sources</h2><ol><li id="note-1">Quote 1: the manual.</li>
+<li id="note-2">CBS News, A title, no date shown. <a href="https://x.example/">x.example</a></li>
+</ol></section>"""
 FILLER = (
     "<p>" + ("This paragraph is ordinary text, with commas, that reader view keeps. " * 6) + "</p>"
 )
@@ -256,7 +260,9 @@ PLAIN = {"a1": "", "a2": "", "a3": "", "end": ""}
 
 def test_reader_view_comparison_catches_a_dropped_block_and_self_link_text() -> None:
     anchor = '<a class="anchor" href="#s">Link to this section</a>'
-    document = READER_PAGE.format(paragraphs=FILLER * 3, self_link=anchor, **LINKED)
+    document = READER_PAGE.format(
+        paragraphs=FILLER * 3, self_link=anchor, notes_in="", notes_out=NOTES_LIST, **LINKED
+    )
     parts = page_parts(document)
     assert parts["quotes"] == [
         "Officers shall not start police action to find out a person's status."
@@ -268,7 +274,20 @@ def test_reader_view_comparison_catches_a_dropped_block_and_self_link_text() -> 
     assert any(lost.startswith("quote: Officers") for lost in found["lost"]), found
     assert any(lost.startswith("paragraph: The manual") for lost in found["lost"]), found
     assert found["self_links"] == ["Link to this section"]
-    fixed = READER_PAGE.format(paragraphs=FILLER * 3, self_link="", **PLAIN)
+    # A short notes list after the article body is left out too.
+    assert "note: Quote 1: the manual." in found["lost"], found
+    fixed = READER_PAGE.format(
+        paragraphs=FILLER * 3, self_link="", notes_in=NOTES_LIST, notes_out="", **PLAIN
+    )
     parts = page_parts(fixed)
+    assert parts["notes"] == [
+        "Quote 1: the manual.",
+        "CBS News, A title, no date shown. x.example",
+    ]
+    without_notes = fixed.split("<section>")[0] + "</div></article></main></body></html>"
+    assert reader_kept(without_notes, parts)["lost"] == [
+        "note: Quote 1: the manual.",
+        "note: CBS News, A title, no date shown. x.example",
+    ]
     [result] = reader_view([{"url": f"{ORIGIN}/en/page/", "html": fixed}])
     assert reader_kept(result["content"], parts) == {"lost": [], "self_links": []}
