@@ -320,8 +320,14 @@ def render_cited_open(
         if first and key.shows_quote and ctx.figures:
             ctx.shown.add(key)
             figures.append(render_figure(number, ctx.quote(key), ctx.gettext))
-    notes = '<div class="cited-notes">\n' + "".join(figures) + "</div>\n" if figures else ""
-    return f'<div class="cited">\n{notes}<div class="cited-text">\n'
+    # "cited-content": a class name reader views (Readability) score as content, so a short
+    # paragraph with its quote is never dropped as a link-heavy block.
+    notes = (
+        '<div class="cited-notes cited-content">\n' + "".join(figures) + "</div>\n"
+        if figures
+        else ""
+    )
+    return f'<div class="cited cited-content">\n{notes}<div class="cited-text">\n'
 
 
 def _block_keys(tokens: Sequence[Token], idx: int) -> Iterator[CiteKey]:

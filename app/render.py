@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,9 +56,8 @@ class Renderer:
             source = self.content.sources[key.target]
             excerpt = source.excerpts[key.excerpt]
             where = urls.source(self.lang, source.id, excerpt.id)
-            caption = Markup("{label}: <cite>{title}</cite>.").format(
-                label=_("Source article"), title=source.meta.title
-            )
+            # A short caption: the article's full title is in its note and on its page.
+            caption = Markup("<cite>{name}</cite>.").format(name=self.source_name(source.id))
             translation = (
                 excerpt.translation.get(self.lang) if self.lang != source.meta.language else None
             )
@@ -93,6 +93,13 @@ class Renderer:
             original_label=_("Original text in English"),
             link_label=_("Open the source of quote {n}"),
         )
+
+    def source_name(self, source_id: str) -> str:
+        """How the pages name a source article: "Article 000" for `article-000`."""
+        match = re.fullmatch(r"article-(\d+)", source_id)
+        if match is None:
+            return self.content.sources[source_id].meta.title
+        return self.gettext("Article {number}").format(number=match.group(1))
 
     def status_label(self, status: str) -> str:
         _ = self.gettext

@@ -97,7 +97,7 @@ def prose(site: Site, client, ident: str) -> str:
     page = get_page(site, ident)
     doc = parse(client.get(page_url(page.lang, page.slug)).text)
     body = doc.css_first("main .body")
-    for node in body.css("figure.excerpt, sup.cite, span.cite-refs, table"):
+    for node in body.css("figure.excerpt, sup.cite, section.page-sources, table"):
         node.decompose()
     # Labels (a name in the who's-who, a date in the timeline) are not part of the next sentence.
     for node in body.css(".whos-who .who, .whos-who .group-name, ol.timeline time"):
