@@ -71,6 +71,7 @@ class Content:
     glossary: tuple[GlossaryEntry, ...] = ()
     groups: tuple[Group, ...] = ()
     quote_translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    search_synonyms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
     @property
     def langs(self) -> list[str]:

@@ -28,6 +28,7 @@ from .models import (
     TimelineEvent,
 )
 from .parity import check_parity
+from .synonyms import FILE, Groups, validate_synonyms
 from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
 
 COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact"}
@@ -51,6 +52,7 @@ def load_content(root: Path) -> Content:
 
     pages = _load_pages(root / "pages", glossary, lookup, problems)
     check_parity(root / "pages", pages, sources, quote_translations, problems)
+    synonyms = _load_synonyms(root / FILE, {lang for lang, _ in pages}, problems)
     if problems:
         raise ContentError(problems.items)
     return Content(
@@ -64,7 +66,15 @@ def load_content(root: Path) -> Content:
         glossary=tuple(glossary),
         groups=tuple(groups),
         quote_translations=quote_translations,
+        search_synonyms=synonyms,
     )
+
+
+def _load_synonyms(path: Path, langs: set[str], problems: Problems) -> Groups:
+    if not path.exists():
+        return {}
+    data, lines = _read_yaml(path, problems)
+    return validate_synonyms(path, data, lines, langs, problems)
 
 
 # --------------------------------------------------------------------------- research

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 
 from . import urls
 from .render import RenderedPage
+from .searchtext import Analyzer, Concept, Synonyms, concepts, fold, fts_expression, nearest
 
 if TYPE_CHECKING:
     from .site import Site, _Builder
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 MAX_QUERY = 200  # characters; longer queries get a 400 page
 MAX_TERMS = 24
 LIMIT = 20
-WEIGHTS = (10.0, 5.0, 1.0)  # bm25 weights: page title, section heading, body text
+# bm25 weights: title, heading, question, body, quoted, words (prefixes: match, no score)
+WEIGHTS = (8.0, 6.0, 6.0, 1.0, 0.5, 0.0)
+SNIPPET = 24  # words in a snippet
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"  # private-use markers, escaped text goes between them
 SKIP_CLASSES = {"anchor", "cite-refs", "cite", "quote-number", "copy-link", "visually-hidden"}
 SKIP_TAGS = {"figcaption", "script", "style", "template"}
@@ -60,6 +63,9 @@ class Entry:
     url: str
     text: str
     kind: str = "section"  # "section" | "source"
+    question: bool = False  # the heading is a reader's question (an FAQ entry)
+    claims: tuple[str, ...] = ()  # source articles whose claims it quotes, with no other source
+    quoted: str = ""  # words quoted in another language (indexed, never used for snippets)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class Hit:
     raw_snippet: str  # plain text with HIT_OPEN/HIT_CLOSE around the matched words
     raw_title: str
     raw_section: str
+    claims: tuple[str, ...] = ()
 
     @property
     def snippet(self) -> Markup:
@@ -95,6 +102,7 @@ class Results:
     hits: tuple[Hit, ...]
     total: int
     matched: str  # "all" (every word) | "any" (some words, shown when no section has them all) | ""
+    suggestion: str = ""  # for no results: the query with unknown words replaced by known ones
 
 
 class QueryError(ValueError):
@@ -104,52 +112,122 @@ class QueryError(ValueError):
 # --------------------------------------------------------------------------- section text
 
 
-class _SectionText(HTMLParser):
-    """Collects the visible text of rendered page HTML, split at h2/h3 headings with ids."""
+@dataclass
+class _Part:
+    text: list[str]
+    quoted: list[str]  # text marked with another language (lang="en" quotes on a Spanish page)
+    title: list[str]  # a glossary term's own words (headings give their title elsewhere)
+    sources: set[str]  # source articles whose excerpts it quotes
+    established: bool = False  # cites a research reference or a primary quote
 
-    def __init__(self) -> None:
+
+@dataclass(frozen=True)
+class SectionRecord:
+    """What the index needs of one section: the seam between page rendering and search."""
+
+    id: str  # "" for the text before the first heading
+    text: str
+    quoted: str = ""
+    title: str = ""  # set for glossary terms, which are not headings
+    claims: tuple[str, ...] = ()  # quoted source articles, when nothing else is cited
+
+
+class _SectionText(HTMLParser):
+    """Collects the visible text of rendered page HTML, split at h2/h3 headings with ids (and at
+    glossary terms), keeping apart the words quoted in another language."""
+
+    def __init__(self, lang: str = "") -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: dict[str, list[str]] = {"": []}
+        self.lang = lang
+        self.parts: dict[str, _Part] = {"": _Part([], [], [], set())}
         self.current = ""
         self.skip = 0  # depth inside an element whose text is not content
-        self.heading = 0
+        self.foreign: list[int] = []  # depths of open elements in another language
+        self.depth = 0
+        self.term = 0  # depth inside a glossary <dt>
+
+    def _open(self, key: str) -> None:
+        self.current = key
+        self.parts.setdefault(key, _Part([], [], [], set()))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in VOID:
             if tag == "br" and not self.skip:
-                self.parts[self.current].append(" ")
+                self.parts[self.current].text.append(" ")
             return
+        self.depth += 1
         if self.skip:
             self.skip += 1
             return
         found = dict(attrs)
         classes = set((found.get("class") or "").split())
+        part = self.parts[self.current]
+        if tag == "a" and "ref" in classes:
+            part.established = True
+        if tag == "blockquote":
+            cite = found.get("cite") or ""
+            source = cite.split("/sources/", 1)[1].split("/", 1)[0] if "/sources/" in cite else ""
+            if source:
+                part.sources.add(source)
+            else:
+                part.established = True
+        lang = found.get("lang")
+        if lang and self.lang and lang != self.lang:
+            self.foreign.append(self.depth)
         if tag in ("h2", "h3") and found.get("id"):
-            self.current = str(found["id"])
-            self.parts.setdefault(self.current, [])
+            self._open(str(found["id"]))
             self.skip = 1  # the heading's own words are the section title
+        elif tag == "dt" and found.get("id"):
+            self._open(str(found["id"]))
+            self.term = self.depth
         elif tag in SKIP_TAGS or classes & SKIP_CLASSES:
             self.skip = 1
         elif tag in ("p", "li", "dt", "dd", "td", "th", "blockquote", "div", "tr"):
-            self.parts[self.current].append(" ")
+            part.text.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID:
             return
+        if self.foreign and self.foreign[-1] == self.depth:
+            self.foreign.pop()
+        if self.term == self.depth:
+            self.term = 0
+        self.depth -= 1
         if self.skip:
             self.skip -= 1
 
     def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts[self.current].append(data)
+        if self.skip:
+            return
+        part = self.parts[self.current]
+        if self.term:
+            part.title.append(data)
+        elif self.foreign:
+            part.quoted.append(data)
+        else:
+            part.text.append(data)
+
+
+def section_records(html: str, lang: str = "") -> dict[str, SectionRecord]:
+    """Section id -> its record. Text in another language than `lang` goes to `quoted`."""
+    parser = _SectionText(lang)
+    parser.feed(html)
+    parser.close()
+    return {
+        key: SectionRecord(
+            key,
+            _clean("".join(part.text)),
+            _clean(" ".join(part.quoted)),
+            _clean("".join(part.title)),
+            () if part.established else tuple(sorted(part.sources)),
+        )
+        for key, part in parser.parts.items()
+    }
 
 
 def section_texts(html: str) -> dict[str, str]:
     """Section id ("" for the text before the first heading) -> its plain text."""
-    parser = _SectionText()
-    parser.feed(html)
-    parser.close()
-    return {key: _clean("".join(parts)) for key, parts in parser.parts.items()}
+    return {key: record.text for key, record in section_records(html).items()}
 
 
 def _clean(text: str) -> str:
@@ -158,26 +236,38 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def entry(
+    lang: str, page_title: str, url: str, heading: str, record: SectionRecord, question: bool
+) -> Entry:
+    """The one place a section becomes an index entry (page, section id, heading, text, flags)."""
+    return Entry(
+        lang,
+        page_title,
+        heading,
+        url,
+        record.text,
+        question=question,
+        claims=record.claims,
+        quoted=record.quoted,
+    )
+
+
 def page_entries(result: RenderedPage) -> Iterator[Entry]:
     page, lang = result.page, result.page.lang
-    texts = section_texts(str(result.html))
-    intro = texts.get("", "")
-    if intro:
-        yield Entry(
-            lang,
-            page.meta.title,
-            "",
-            urls.page(lang, page.slug),
-            _clean(page.meta.summary + " " + intro),
-        )
+    base = urls.page(lang, page.slug)
+    records = section_records(str(result.html), lang)
+    intro = records.get("", SectionRecord("", ""))
+    if intro.text or intro.quoted:
+        text = _clean(page.meta.summary + " " + intro.text)
+        yield entry(lang, page.meta.title, base, "", SectionRecord("", text, intro.quoted), False)
+    headed = {s.id for s in result.sections}
     for section in result.sections:
-        yield Entry(
-            lang,
-            page.meta.title,
-            section.title,
-            urls.page(lang, page.slug) + "#" + section.id,
-            texts.get(section.id, ""),
-        )
+        record = records.get(section.id, SectionRecord(section.id, ""))
+        question = section.title.rstrip().endswith("?")
+        yield entry(lang, page.meta.title, base + "#" + section.id, section.title, record, question)
+    for key, record in records.items():  # glossary terms: a <dt id> is a section of its own
+        if key and key not in headed and record.title:
+            yield entry(lang, page.meta.title, base + "#" + key, record.title, record, False)
 
 
 # --------------------------------------------------------------------------- queries
@@ -190,66 +280,213 @@ def clean_query(raw: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
 
 
-def fts_query(q: str, any_word: bool = False) -> str | None:
-    """An FTS5 query that searches the reader's words as text, the last word as a prefix."""
-    words = [w for w in q.split() if any(ch.isalnum() for ch in w)][:MAX_TERMS]
-    if not words:
-        return None
-    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
-    quoted[-1] += "*"
-    return (" OR " if any_word else " ").join(quoted)
+def fts_query(q: str, lang: str = "en", synonyms: Iterable[Iterable[str]] = ()) -> str | None:
+    """The FTS5 expression for the reader's words: every term quoted, the last one a prefix."""
+    analyzer = Analyzer(lang)
+    return fts_expression(concepts(analyzer, Synonyms(analyzer, synonyms), q, MAX_TERMS))
 
 
 def _marked(text: str) -> Markup:
-    """Escape FTS5 output, then turn the private-use markers into <mark> elements."""
+    """Escape the text, then turn the private-use markers into <mark> elements."""
     escaped = str(escape(text))
     return Markup(escaped.replace(HIT_OPEN, "<mark>").replace(HIT_CLOSE, "</mark>"))
 
 
-class Index:
-    """The FTS5 table; one connection shared by the threads of a process, behind a lock."""
+@dataclass(frozen=True)
+class _Row:
+    entry: Entry
+    stems: frozenset[str]
+    joined: str  # " stem stem ... " of every column, for phrase checks
+    words: str  # " word word ... " (folded, not stemmed), for the last word's prefix
 
-    def __init__(self, entries: Iterable[Entry]):
+
+class _Language:
+    """One language's analyzer, synonyms and vocabulary (for "did you mean")."""
+
+    def __init__(self, lang: str, groups: Iterable[Iterable[str]]):
+        self.analyzer = Analyzer(lang)
+        self.synonyms = Synonyms(self.analyzer, groups)
+        self.vocabulary: dict[str, int] = {}
+
+    def learn(self, words: list[str]) -> None:
+        for word in words:
+            self.vocabulary[word] = self.vocabulary.get(word, 0) + 1
+
+
+class Index:
+    """The FTS5 table over stems; one connection shared by the threads of a process, behind a lock.
+
+    Every column holds Snowball stems of folded words; `words` holds the folded words themselves,
+    for the last word's prefix. Snippets and highlights are made here from the original text.
+    """
+
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        synonyms: Mapping[str, Iterable[Iterable[str]]] | None = None,
+    ):
         self.db = sqlite3.connect(":memory:", check_same_thread=False)
         self.lock = threading.Lock()
         self.db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5(title, heading, body, lang UNINDEXED, "
-            "url UNINDEXED, kind UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
+            "CREATE VIRTUAL TABLE entries USING fts5(title, heading, question, body, quoted, "
+            "words, lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
         )
-        rows = [(e.page_title, e.section_title, e.text, e.lang, e.url, e.kind) for e in entries]
-        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self.languages: dict[str, _Language] = {}
+        self.synonym_groups = dict(synonyms or {})
+        self.rows: list[_Row] = []
+        values = []
+        for e in entries:
+            language = self._language(e.lang)
+            analyzer = language.analyzer
+            columns = [e.page_title, e.section_title, e.section_title if e.question else ""]
+            columns += [e.text, e.quoted]
+            words = [analyzer.words(c) for c in columns]
+            stems = [[analyzer.stem(w) for w in ws] for ws in words]
+            every = [w for ws in words for w in ws]
+            language.learn(every)
+            flat = [s for ss in stems for s in ss]
+            self.rows.append(
+                _Row(e, frozenset(flat), " " + " ".join(flat) + " ", " " + " ".join(every))
+            )
+            values.append((*(" ".join(ss) for ss in stems), " ".join(every), e.lang))
+        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", values)
         self.db.commit()
-        self.size = len(rows)
+        self.size = len(values)
+
+    def _language(self, lang: str) -> _Language:
+        if lang not in self.languages:
+            self.languages[lang] = _Language(lang, self.synonym_groups.get(lang, ()))
+        return self.languages[lang]
 
     def search(self, lang: str, q: str, limit: int = LIMIT) -> Results:
         q = clean_query(q)
-        for matched in ("all", "any"):
-            match = fts_query(q, any_word=matched == "any")
-            if match is None:
-                return Results(q, (), 0, "")
-            hits, total = self._run(lang, match, limit)
-            if hits or len(q.split()) < 2:
-                return Results(q, hits, total, matched if hits else "")
-        return Results(q, (), 0, "")
+        language = self._language(lang)
+        wanted = concepts(language.analyzer, language.synonyms, q, MAX_TERMS)
+        match = fts_expression(wanted)
+        if match is None:
+            return Results(q, (), 0, "")
+        ranked = self._ranked(lang, match, wanted)
+        if not ranked:
+            return Results(q, (), 0, "", self._suggest(language, q))
+        best = ranked[0][0]
+        if best == len(wanted):
+            ranked = [r for r in ranked if r[0] == best]
+        hits = tuple(self._hit(language, wanted, row) for _, _, _, row in ranked[:limit])
+        return Results(q, hits, len(ranked), "all" if best == len(wanted) else "any")
 
-    def _run(self, lang: str, match: str, limit: int) -> tuple[tuple[Hit, ...], int]:
-        o, c = HIT_OPEN, HIT_CLOSE
+    def _ranked(
+        self, lang: str, match: str, wanted: list[Concept]
+    ) -> list[tuple[int, bool, float, _Row]]:
+        """Matching rows, best first: most concepts found, then established sources before
+        sections that only quote an article's claims, then bm25 with the column weights."""
         sql = (
-            "SELECT title, heading, url, kind, highlight(entries, 0, ?, ?), "
-            "highlight(entries, 1, ?, ?), snippet(entries, 2, ?, ?, '…', 24) "
-            "FROM entries WHERE entries MATCH ? AND lang = ? "
-            "ORDER BY bm25(entries, ?, ?, ?) LIMIT ?"
+            "SELECT rowid, bm25(entries, ?, ?, ?, ?, ?, ?) FROM entries "
+            "WHERE entries MATCH ? AND lang = ?"
         )
         with self.lock:
-            rows = self.db.execute(sql, (o, c, o, c, o, c, match, lang, *WEIGHTS, limit)).fetchall()
-            total = self.db.execute(
-                "SELECT count(*) FROM entries WHERE entries MATCH ? AND lang = ?", (match, lang)
-            ).fetchone()[0]
-        hits = tuple(
-            Hit(title, heading, url, kind, snippet, t, h)
-            for title, heading, url, kind, t, h, snippet in rows
-        )
-        return hits, int(total)
+            found = self.db.execute(sql, (*WEIGHTS, match, lang)).fetchall()
+        ranked = []
+        for rowid, score in found:
+            row = self.rows[rowid - 1]
+            count = sum(_has(row, concept) for concept in wanted)
+            if count:
+                weak = bool(row.entry.claims) or row.entry.kind == "source"
+                ranked.append((count, weak, float(score), row))
+        ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
+        return ranked
+
+    def _hit(self, language: _Language, wanted: list[Concept], row: _Row) -> Hit:
+        stems = {s for c in wanted for p in c.alternatives for s in p}
+        prefixes = tuple(c.prefix for c in wanted if c.prefix)
+        e, analyzer = row.entry, language.analyzer
+        title = _highlight(analyzer, e.page_title, stems, prefixes)
+        heading = _highlight(analyzer, e.section_title, stems, prefixes)
+        snippet = _snippet(analyzer, e.text, stems, prefixes)
+        return Hit(e.page_title, e.section_title, e.url, e.kind, snippet, title, heading, e.claims)
+
+    def _suggest(self, language: _Language, q: str) -> str:
+        """The query with each unknown word replaced by the nearest indexed word or synonym."""
+        vocabulary = dict(language.vocabulary)
+        for term in language.synonyms.terms:
+            vocabulary.setdefault(term, 1)
+        changed, out = False, []
+        for word in q.split():
+            folded = fold(word)
+            if folded in language.analyzer.stop or not folded.isalnum():
+                out.append(word)
+                continue
+            better = nearest(folded, vocabulary)
+            changed |= better is not None
+            out.append(better or word)
+        return " ".join(out) if changed else ""
+
+
+def _has(row: _Row, concept: Concept) -> bool:
+    if concept.prefix and (" " + concept.prefix) in row.words:
+        return True
+    for phrase in concept.alternatives:
+        if len(phrase) == 1 and phrase[0] in row.stems:
+            return True
+        if len(phrase) > 1 and " " + " ".join(phrase) + " " in row.joined:
+            return True
+    return False
+
+
+def _marks(
+    analyzer: Analyzer, text: str, stems: set[str], prefixes: tuple[str, ...]
+) -> list[tuple[int, int, bool]]:
+    return [
+        (start, end, stem in stems or (bool(prefixes) and folded.startswith(prefixes)))
+        for start, end, folded, stem in _spans(analyzer, text)
+    ]
+
+
+_SPANS: dict[str, list[tuple[int, int, str, str]]] = {}
+
+
+def _spans(analyzer: Analyzer, text: str) -> list[tuple[int, int, str, str]]:
+    """The words of an indexed text, worked out on its first result and then kept."""
+    key = analyzer.lang + "\x00" + text
+    found = _SPANS.get(key)
+    if found is None:
+        found = analyzer.spans(text)
+        if len(_SPANS) < 20_000:  # index texts only repeat; a bound keeps odd input from growing it
+            _SPANS[key] = found
+    return found
+
+
+def _highlight(analyzer: Analyzer, text: str, stems: set[str], prefixes: tuple[str, ...]) -> str:
+    out, at = [], 0
+    for start, end, hit in _marks(analyzer, text, stems, prefixes):
+        if hit:
+            out += [text[at:start], HIT_OPEN, text[start:end], HIT_CLOSE]
+            at = end
+    return "".join(out) + text[at:]
+
+
+def _snippet(analyzer: Analyzer, text: str, stems: set[str], prefixes: tuple[str, ...]) -> str:
+    """About SNIPPET words of `text` around the densest run of matched words, marked."""
+    spans = _marks(analyzer, text, stems, prefixes)
+    if not spans:
+        return ""
+    flags = [int(hit) for _, _, hit in spans]
+    count = sum(flags[:SNIPPET])
+    best, first = count, 0
+    for begin in range(1, len(spans) - SNIPPET + 1):  # a sliding window: one add, one drop
+        count += flags[begin + SNIPPET - 1] - flags[begin - 1]
+        if count > best:
+            best, first = count, begin
+    window = spans[first : first + SNIPPET]
+    start, end = window[0][0], window[-1][1]
+    out, at = [], start
+    for s, e, hit in window:
+        if hit:
+            out += [text[at:s], HIT_OPEN, text[s:e], HIT_CLOSE]
+            at = e
+    out.append(text[at:end])
+    before = "…" if first > 0 else ""
+    after = "…" if first + SNIPPET < len(spans) else ""
+    return before + "".join(out) + after
 
 
 # --------------------------------------------------------------------------- the search page
@@ -294,14 +531,22 @@ def build(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -
     for lang in builder.content.langs:
         _ = builder.gettext(lang)
         for source in builder.content.sources.values():
+            body = _clean(source.body)
+            if source.meta.language != lang:  # the page's language for snippets, if translated
+                shown = " ".join(e.translation.get(lang, "") for e in source.excerpts.values())
+                text, quoted = _clean(shown), body
+            else:
+                text, quoted = body, ""
             entries.append(
                 Entry(
                     lang,
                     source.meta.title,
                     "",
                     urls.source(lang, source.id),
-                    _clean(source.body),
+                    text,
                     "source",
+                    claims=(source.id,),
+                    quoted=quoted,
                 )
             )
         twins = {other: urls.search(other) for other in builder.content.langs}
@@ -313,7 +558,7 @@ def build(builder: _Builder, rendered: Mapping[tuple[str, str], RenderedPage]) -
         )
         context[lang] = base
     gettext = {lang: builder.gettext(lang) for lang in builder.content.langs}
-    return Search(Index(entries), builder.jinja, gettext, context)
+    return Search(Index(entries, builder.content.search_synonyms), builder.jinja, gettext, context)
 
 
 # --------------------------------------------------------------------------- route
