@@ -214,6 +214,11 @@ class SearchHit(Model):
     url: str
     snippet: str = Field(description="The matching words in context, as plain text.")
     snippet_html: str = Field(description="The snippet as escaped HTML with <mark> highlights.")
+    claims: list[str] = Field(
+        default_factory=list,
+        description="Source articles whose claims this section quotes, with no other source; "
+        "such sections rank below sections of established sources.",
+    )
 
 
 class SearchResults(Model):
@@ -223,6 +228,9 @@ class SearchResults(Model):
         description="'all': every word; 'any': no entry had all words, these have some."
     )
     total: int
+    suggestion: str = Field(
+        default="", description="For no results: the query with unknown words replaced."
+    )
     results: list[SearchHit]
 
 
@@ -496,6 +504,7 @@ async def search(  # async: a short CPU-bound look-up, cheaper on the event loop
         lang=lang,
         matched=found.matched,  # type: ignore[arg-type]
         total=found.total,
+        suggestion=found.suggestion,
         results=[
             SearchHit(
                 page=h.page_title,
@@ -504,6 +513,7 @@ async def search(  # async: a short CPU-bound look-up, cheaper on the event loop
                 url=urls.absolute(site.settings.site_url, h.url),
                 snippet=h.snippet_text,
                 snippet_html=str(h.snippet),
+                claims=list(h.claims),
             )
             for h in found.hits
         ],

@@ -10,7 +10,15 @@ from conftest import parse
 from fastapi.testclient import TestClient
 from spanish_twins import add_spanish
 
-from app.search import MAX_QUERY, Entry, Index, clean_query, fts_query, section_texts
+from app.search import (
+    MAX_QUERY,
+    Entry,
+    Index,
+    clean_query,
+    fts_query,
+    section_records,
+    section_texts,
+)
 from app.settings import Settings
 from app.site import Site, build_site
 from app.web import create_app
@@ -256,3 +264,84 @@ def test_every_language_has_its_own_search(content_dir: Path) -> None:
     english = results(client.get("/en/search", params={"q": "more detail"}).text)
     assert english and english[0][1] == "/en/topic/#detail"
     assert results(client.get("/en/search", params={"q": "detalle"}).text) == []
+
+
+# --------------------------------------------------------------------------- issue 15
+
+
+def test_stems_match_other_forms_and_highlight_the_written_words() -> None:
+    index = Index([Entry("es", "T", "", "/es/t/", "Personas deportadas después de una condena.")])
+    hit = index.search("es", "deportado").hits[0]
+    assert [m.text() for m in parse(f"<p>{hit.snippet}</p>").css("mark")] == ["deportadas"]
+    english = Index([Entry("en", "T", "", "/en/t/", "Deportations rose.")])
+    assert [h.url for h in english.search("en", "deported").hits] == ["/en/t/"]
+
+
+def test_synonyms_and_stop_words() -> None:
+    entries = [
+        Entry("es", "ICE", "", "/es/ice/", "El ICE hace cumplir la ley."),
+        Entry("es", "X", "", "/es/x/", "La ciudad."),
+    ]
+    index = Index(entries, {"es": [("la migra", "ICE")]})
+    # "la" is a stop word alone, but "la migra" is a synonym phrase for ICE
+    assert [h.url for h in index.search("es", "la migra").hits] == ["/es/ice/"]
+    assert [h.url for h in Index(entries).search("es", "la migra").hits] == []  # no synonyms
+    # a whole question: its stop words are dropped, so the section needs only the other words
+    assert [h.url for h in index.search("es", "¿qué hace la migra?").hits] == ["/es/ice/"]
+
+
+def test_most_terms_when_no_entry_has_all() -> None:
+    entries = [
+        Entry("en", "A", "", "/a/", "police ask status"),
+        Entry("en", "B", "", "/b/", "police only"),
+    ]
+    found = Index(entries).search("en", "police ask status zebra")
+    assert found.matched == "any"
+    assert [h.url for h in found.hits] == ["/a/", "/b/"]  # three of four words before one
+
+
+def test_article_claims_rank_below_established_sources() -> None:
+    claim = Entry("en", "Claim", "ICE", "/claim/", "ICE ICE ICE", claims=("article-001",))
+    established = Entry("en", "Other", "", "/est/", "ICE and other words here")
+    hits = Index([claim, established]).search("en", "ice").hits
+    assert [h.url for h in hits] == ["/est/", "/claim/"]
+    assert hits[1].claims == ("article-001",)
+
+
+def test_section_records_keep_foreign_quotes_apart_and_flag_claims() -> None:
+    html = (
+        '<h2 id="a">A</h2><p>Texto.</p><blockquote cite="/es/sources/article-001/#x" lang="en">'
+        "English words</blockquote>"
+        '<h2 id="b">B</h2><p>Más <a class="ref" href="x">ref</a></p>'
+        '<blockquote cite="/es/sources/article-001/#y" lang="en">More</blockquote>'
+    )
+    records = section_records(html, "es")
+    assert (records["a"].text, records["a"].quoted) == ("Texto.", "English words")
+    assert records["a"].claims == ("article-001",)
+    assert records["b"].claims == ()  # it also cites an established reference
+
+
+def test_issue_15_cases_on_the_real_site(site: Site) -> None:
+    assert site.search is not None
+    index = site.search.index
+    top = [h.url for h in index.search("es", "¿Puede la policía preguntar mi estatus?").hits]
+    assert top[0] == "/es/preguntas-frecuentes/#lapd-ask-status"
+    top = [h.url for h in index.search("en", "can police ask my status").hits]
+    assert top[0] == "/en/faq/#lapd-ask-status"
+    deported = {h.url for h in index.search("es", "deportado").hits}
+    assert "/es/preguntas-frecuentes/#exceptions" in deported  # the FAQ says "deportadas"
+    for hit in index.search("es", "ICE").hits[:3]:
+        assert not hit.claims  # no article's version on top
+    assert "/es/glosario/#ice" in [h.url for h in index.search("es", "la migra").hits[:3]]
+
+
+def test_claims_are_labelled_and_did_you_mean_links(client: TestClient) -> None:
+    doc = parse(client.get("/en/search", params={"q": "limited circumstances"}).text)
+    labels = [p.text() for p in doc.css("li.search-result p.search-claim")]
+    assert "What article 001 claims" in labels
+    doc = parse(client.get("/en/search", params={"q": "sanctuarry"}).text)
+    link = doc.css_first(".search-suggestion a")
+    assert link.text() == "sanctuary"
+    assert link.attributes["href"] == "/en/search?q=sanctuary"
+    api = client.get("/api/v1/search", params={"q": "sanctuarry", "lang": "en"}).json()
+    assert api["suggestion"] == "sanctuary" and api["results"] == []
