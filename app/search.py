@@ -307,6 +307,7 @@ class _Language:
         self.analyzer = Analyzer(lang)
         self.synonyms = Synonyms(self.analyzer, groups)
         self.vocabulary: dict[str, int] = {}
+        self.stop_stems = frozenset(self.analyzer.stem(w) for w in self.analyzer.stop)
 
     def learn(self, words: list[str]) -> None:
         for word in words:
@@ -396,7 +397,11 @@ class Index:
         return ranked
 
     def _hit(self, language: _Language, wanted: list[Concept], row: _Row) -> Hit:
-        stems = {s for c in wanted for p in c.alternatives for s in p}
+        # words of a phrase are marked, but not its grammar words ("de", "la" of a synonym phrase)
+        stop = language.stop_stems
+        stems = {
+            s for c in wanted for p in c.alternatives for s in p if len(p) == 1 or s not in stop
+        }
         prefixes = tuple(c.prefix for c in wanted if c.prefix)
         e, analyzer = row.entry, language.analyzer
         title = _highlight(analyzer, e.page_title, stems, prefixes)

@@ -345,3 +345,11 @@ def test_claims_are_labelled_and_did_you_mean_links(client: TestClient) -> None:
     assert link.attributes["href"] == "/en/search?q=sanctuary"
     api = client.get("/api/v1/search", params={"q": "sanctuarry", "lang": "en"}).json()
     assert api["suggestion"] == "sanctuary" and api["results"] == []
+
+
+def test_grammar_words_of_a_synonym_phrase_are_not_marked() -> None:
+    text = "El Servicio de Inmigración y Control de Aduanas y la ciudad."
+    index = Index([Entry("es", "T", "", "/es/t/", text)], {"es": [("ICE", "Control de Aduanas")]})
+    hit = index.search("es", "ICE").hits[0]
+    marks = [m.text() for m in parse(f"<p>{hit.snippet}</p>").css("mark")]
+    assert marks == ["Control", "Aduanas"]
