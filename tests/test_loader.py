@@ -231,3 +231,51 @@ def test_excerpt_without_a_status_is_an_error(content_dir: Path) -> None:
     edit(source, "    status: unconfirmed\n    basis: [sample-conflict]\n", "")
     problems = [p for p in problems_for(content_dir) if p.file.startswith("content/sources")]
     assert {p.field for p in problems} == {"excerpts.0.status", "excerpts.0.basis"}
+
+
+def test_search_synonyms_are_loaded(content_dir: Path) -> None:
+    content = load_content(content_dir)
+    assert content.search_synonyms == {"en": (("topic", "subject"), ("detail", "particulars"))}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "needle", "message", "hint"),
+    [
+        (
+            "  - [detail, particulars]",
+            "  - [detail]",
+            "en[1]",
+            "[detail]",
+            "at least two",
+            "'- [word",
+        ),
+        (
+            "  - [detail, particulars]",
+            "  - [detail, Tópic]",
+            "en[1]",
+            "Tópic",
+            "already in group 1",
+            "merge",
+        ),
+        (
+            "  - [detail, particulars]",
+            "  - [detail, '?!']",
+            "en[1]",
+            "'?!'",
+            "not a word",
+            "letters",
+        ),
+        ("en:", "fr:", "fr", "fr:", "not a language", "use one of: en"),
+    ],
+)
+def test_broken_search_synonyms(
+    content_dir: Path, old: str, new: str, field: str, needle: str, message: str, hint: str
+) -> None:
+    path = content_dir / "search-synonyms.yaml"
+    edit(path, old, new)
+    problem = only(problems_for(content_dir))
+    assert problem.file == "content/search-synonyms.yaml"
+    assert problem.field == field
+    assert problem.line == line_of(path, needle)
+    assert message in problem.message
+    assert hint in problem.hint

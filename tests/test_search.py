@@ -14,7 +14,7 @@ from app.build.search import MAX_QUERY, Entry, Index, clean_query, fts_query
 from app.build.site import Site
 from app.serve.app import build as build_served
 from app.serve.app import create_app
-from app.settings import Settings
+from app.settings import ROOT, Settings
 
 SEP = " \u203a "  # page > section, in a result's link
 HOSTILE = [
@@ -92,7 +92,9 @@ def test_reader_words_never_become_fts_syntax() -> None:
     assert [h.url for h in index.search("en", "near").hits] == ["/c/"]
     for query in HOSTILE:
         index.search("en", query)  # no sqlite3.OperationalError for any of them
-    assert fts_query('say "hi" NEAR(x)') == '"say" """hi""" "NEAR(x)"*'
+    # every word is a quoted string of stems; only the last one is also a prefix of a word
+    assert fts_query('say "hi" NEAR(x)') == '("say") OR ("hi") OR ("near") OR ("x" OR words : "x"*)'
+    assert fts_query('x"y') == '("x") OR ("y" OR words : "y"*)'
     assert fts_query("* - ( )") is None
 
 
@@ -239,3 +241,105 @@ def test_every_language_has_its_own_search(content_dir: Path) -> None:
     english = results(client.get("/en/search", params={"q": "more detail"}).text)
     assert english and english[0][1] == "/en/topic/#detail"
     assert results(client.get("/en/search", params={"q": "detalle"}).text) == []
+
+
+# --------------------------------------------------------------------------- issue 15
+
+
+def test_stems_match_other_forms_and_highlight_the_written_words() -> None:
+    index = Index([Entry("es", "T", "", "/es/t/", "Personas deportadas después de una condena.")])
+    hit = index.search("es", "deportado").hits[0]
+    assert [m.text() for m in parse(f"<p>{hit.snippet}</p>").css("mark")] == ["deportadas"]
+    english = Index([Entry("en", "T", "", "/en/t/", "Deportations rose.")])
+    assert [h.url for h in english.search("en", "deported").hits] == ["/en/t/"]
+
+
+def test_synonyms_and_stop_words() -> None:
+    entries = [
+        Entry("es", "ICE", "", "/es/ice/", "El ICE hace cumplir la ley."),
+        Entry("es", "X", "", "/es/x/", "La ciudad."),
+    ]
+    index = Index(entries, {"es": [("la migra", "ICE")]})
+    # "la" is a stop word alone, but "la migra" is a synonym phrase for ICE
+    assert [h.url for h in index.search("es", "la migra").hits] == ["/es/ice/"]
+    assert [h.url for h in Index(entries).search("es", "la migra").hits] == []  # no synonyms
+    # a whole question: its stop words are dropped, so the section needs only the other words
+    assert [h.url for h in index.search("es", "¿qué hace la migra?").hits] == ["/es/ice/"]
+
+
+def test_most_terms_when_no_entry_has_all() -> None:
+    entries = [
+        Entry("en", "A", "", "/a/", "police ask status"),
+        Entry("en", "B", "", "/b/", "police only"),
+    ]
+    found = Index(entries).search("en", "police ask status zebra")
+    assert found.matched == "any"
+    assert [h.url for h in found.hits] == ["/a/", "/b/"]  # three of four words before one
+
+
+def test_article_claims_rank_below_established_sources() -> None:
+    claim = Entry("en", "Claim", "ICE", "/claim/", "ICE ICE ICE", claims=("article-001",))
+    established = Entry("en", "Other", "", "/est/", "ICE and other words here")
+    hits = Index([claim, established]).search("en", "ice").hits
+    assert [h.url for h in hits] == ["/est/", "/claim/"]
+    assert hits[1].claims == ("article-001",)
+
+
+def test_section_records_keep_foreign_quotes_apart_and_flag_claims(site: Site) -> None:
+    from app.i18n import load_translations
+    from app.markdown.tokens import citations_by_section
+    from app.render.pages import Renderer
+    from app.render.plaintext import section_records
+
+    lang = "es"
+    renderer = Renderer(site.content, lang, load_translations(ROOT / "locales", lang).gettext)
+    page = site.content.pages[(lang, "coordinacion-dea-dhs")]
+    records = section_records(page, renderer)
+    excerpts = [e.exact for s in site.content.sources.values() for e in s.excerpts.values()]
+    excerpts += [str(f.quote) for f in site.content.facts.values() if f.quote]  # primary quotes
+    quoted = [r for r in records.values() if r.quoted]
+    assert quoted  # the English originals of the quotes on a Spanish page
+    for record in quoted:
+        assert any(exact in record.quoted for exact in excerpts)
+        assert not any(exact in record.text for exact in excerpts)  # kept apart
+    keys: dict[str, list] = {}
+    for key, section in citations_by_section(page.tokens):
+        keys.setdefault(section or "", []).append(key)
+    for section, cited in keys.items():
+        established = any(k.kind in ("ref", "quote") for k in cited)
+        sources = sorted({k.target for k in cited if k.kind == "excerpt"})
+        assert records[section].claims == (() if established else tuple(sources)), section
+
+
+def test_issue_15_cases_on_the_real_site(site: Site) -> None:
+    assert site.search is not None
+    index = site.search.index
+    top = [h.url for h in index.search("es", "¿Puede la policía preguntar mi estatus?").hits]
+    assert top[0] == "/es/preguntas-frecuentes/#lapd-ask-status"
+    top = [h.url for h in index.search("en", "can police ask my status").hits]
+    assert top[0] == "/en/faq/#lapd-ask-status"
+    deported = {h.url for h in index.search("es", "deportado").hits}
+    assert "/es/preguntas-frecuentes/#exceptions" in deported  # the FAQ says "deportadas"
+    for hit in index.search("es", "ICE").hits[:3]:
+        assert not hit.claims  # no article's version on top
+    assert "/es/glosario/#ice" in [h.url for h in index.search("es", "la migra").hits[:3]]
+
+
+def test_claims_are_labelled_and_did_you_mean_links(client: TestClient) -> None:
+    doc = parse(client.get("/en/search", params={"q": "limited circumstances"}).text)
+    labels = [p.text() for p in doc.css("li.search-result p.search-claim")]
+    assert "What article 001 claims" in labels
+    doc = parse(client.get("/en/search", params={"q": "sanctuarry"}).text)
+    link = doc.css_first(".search-suggestion a")
+    assert link.text() == "sanctuary"
+    assert link.attributes["href"] == "/en/search?q=sanctuary"
+    api = client.get("/api/v1/search", params={"q": "sanctuarry", "lang": "en"}).json()
+    assert api["suggestion"] == "sanctuary" and api["results"] == []
+
+
+def test_grammar_words_of_a_synonym_phrase_are_not_marked() -> None:
+    text = "El Servicio de Inmigración y Control de Aduanas y la ciudad."
+    index = Index([Entry("es", "T", "", "/es/t/", text)], {"es": [("ICE", "Control de Aduanas")]})
+    hit = index.search("es", "ICE").hits[0]
+    marks = [m.text() for m in parse(f"<p>{hit.snippet}</p>").css("mark")]
+    assert marks == ["Control", "Aduanas"]

@@ -211,6 +211,11 @@ class SearchHit(Model):
     url: str
     snippet: str = Field(description="The matching words in context, as plain text.")
     snippet_html: str = Field(description="The snippet as escaped HTML with <mark> highlights.")
+    claims: list[str] = Field(
+        default_factory=list,
+        description="Source articles whose claims this section quotes, with no other source; "
+        "such sections rank below sections of established sources.",
+    )
 
 
 class SearchResults(Model):
@@ -220,6 +225,9 @@ class SearchResults(Model):
         description="'all': every word; 'any': no entry had all words, these have some."
     )
     total: int
+    suggestion: str = Field(
+        default="", description="For no results: the query with unknown words replaced."
+    )
     results: list[SearchHit]
 
 

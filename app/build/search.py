@@ -18,14 +18,16 @@ from markupsafe import Markup, escape
 
 from .. import urls
 from ..render.pages import RenderedPage, Renderer
-from ..render.plaintext import section_texts
+from ..render.plaintext import SectionRecord, section_records
 from .context import BuildContext, Output
+from .searchtext import Analyzer, Concept, Synonyms, concepts, fold, fts_expression, nearest
+from .snippets import HIT_CLOSE, HIT_OPEN, highlight, snippet
 
 MAX_QUERY = 200  # characters; longer queries get a 400 page
 MAX_TERMS = 24
 LIMIT = 20
-WEIGHTS = (10.0, 5.0, 1.0)  # bm25 weights: page title, section heading, body text
-HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"  # private-use markers, escaped text goes between them
+# bm25 weights: title, heading, question, body, quoted, words (prefixes: match, no score)
+WEIGHTS = (8.0, 6.0, 6.0, 1.0, 0.5, 0.0)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class Entry:
     url: str
     text: str
     kind: str = "section"  # "section" | "source"
+    question: bool = False  # the heading is a reader's question (an FAQ entry)
+    claims: tuple[str, ...] = ()  # source articles whose claims it quotes, with no other source
+    quoted: str = ""  # words quoted in another language (indexed, never used for snippets)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Hit:
     raw_snippet: str  # plain text with HIT_OPEN/HIT_CLOSE around the matched words
     raw_title: str
     raw_section: str
+    claims: tuple[str, ...] = ()
 
     @property
     def snippet(self) -> Markup:
@@ -73,6 +79,7 @@ class Results:
     hits: tuple[Hit, ...]
     total: int
     matched: str  # "all" (every word) | "any" (some words, shown when no section has them all) | ""
+    suggestion: str = ""  # for no results: the query with unknown words replaced by known ones
 
 
 class QueryError(ValueError):
@@ -88,26 +95,38 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def entry(
+    lang: str, page_title: str, url: str, heading: str, record: SectionRecord, question: bool
+) -> Entry:
+    """The one place a section becomes an index entry (page, section id, heading, text, flags)."""
+    return Entry(
+        lang,
+        page_title,
+        heading,
+        url,
+        record.text,
+        question=question,
+        claims=record.claims,
+        quoted=record.quoted,
+    )
+
+
 def page_entries(result: RenderedPage, renderer: Renderer) -> Iterator[Entry]:
     page, lang = result.page, result.page.lang
-    texts = section_texts(result.page, renderer)
-    intro = texts.get("", "")
-    if intro:
-        yield Entry(
-            lang,
-            page.meta.title,
-            "",
-            urls.page(lang, page.slug),
-            _clean(page.meta.summary + " " + intro),
-        )
+    base = urls.page(lang, page.slug)
+    records = section_records(page, renderer)
+    intro = records.get("", SectionRecord("", ""))
+    if intro.text or intro.quoted:
+        text = _clean(page.meta.summary + " " + intro.text)
+        yield entry(lang, page.meta.title, base, "", SectionRecord("", text, intro.quoted), False)
+    headed = {s.id for s in result.sections}
     for section in result.sections:
-        yield Entry(
-            lang,
-            page.meta.title,
-            section.title,
-            urls.page(lang, page.slug) + "#" + section.id,
-            texts.get(section.id, ""),
-        )
+        record = records.get(section.id, SectionRecord(section.id, ""))
+        question = section.title.rstrip().endswith("?")
+        yield entry(lang, page.meta.title, base + "#" + section.id, section.title, record, question)
+    for key, record in records.items():  # glossary terms: a <dt id> is a section of its own
+        if key and key not in headed and record.title:
+            yield entry(lang, page.meta.title, base + "#" + key, record.title, record, False)
 
 
 # --------------------------------------------------------------------------- queries
@@ -120,66 +139,161 @@ def clean_query(raw: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
 
 
-def fts_query(q: str, any_word: bool = False) -> str | None:
-    """An FTS5 query that searches the reader's words as text, the last word as a prefix."""
-    words = [w for w in q.split() if any(ch.isalnum() for ch in w)][:MAX_TERMS]
-    if not words:
-        return None
-    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
-    quoted[-1] += "*"
-    return (" OR " if any_word else " ").join(quoted)
+def fts_query(q: str, lang: str = "en", synonyms: Iterable[Iterable[str]] = ()) -> str | None:
+    """The FTS5 expression for the reader's words: every term quoted, the last one a prefix."""
+    analyzer = Analyzer(lang)
+    return fts_expression(concepts(analyzer, Synonyms(analyzer, synonyms), q, MAX_TERMS))
 
 
 def _marked(text: str) -> Markup:
-    """Escape FTS5 output, then turn the private-use markers into <mark> elements."""
+    """Escape the text, then turn the private-use markers into <mark> elements."""
     escaped = str(escape(text))
     return Markup(escaped.replace(HIT_OPEN, "<mark>").replace(HIT_CLOSE, "</mark>"))
 
 
-class Index:
-    """The FTS5 table; one connection shared by the threads of a process, behind a lock."""
+@dataclass(frozen=True)
+class _Row:
+    entry: Entry
+    stems: frozenset[str]
+    joined: str  # " stem stem ... " of every column, for phrase checks
+    words: str  # " word word ... " (folded, not stemmed), for the last word's prefix
 
-    def __init__(self, entries: Iterable[Entry]):
+
+class _Language:
+    """One language's analyzer, synonyms and vocabulary (for "did you mean")."""
+
+    def __init__(self, lang: str, groups: Iterable[Iterable[str]]):
+        self.analyzer = Analyzer(lang)
+        self.synonyms = Synonyms(self.analyzer, groups)
+        self.vocabulary: dict[str, int] = {}
+        self.stop_stems = frozenset(self.analyzer.stem(w) for w in self.analyzer.stop)
+
+    def learn(self, words: list[str]) -> None:
+        for word in words:
+            self.vocabulary[word] = self.vocabulary.get(word, 0) + 1
+
+
+class Index:
+    """The FTS5 table over stems; one connection shared by the threads of a process, behind a lock.
+
+    Every column holds Snowball stems of folded words; `words` holds the folded words themselves,
+    for the last word's prefix. Snippets and highlights are made here from the original text.
+    """
+
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        synonyms: Mapping[str, Iterable[Iterable[str]]] | None = None,
+    ):
         self.db = sqlite3.connect(":memory:", check_same_thread=False)
         self.lock = threading.Lock()
         self.db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5(title, heading, body, lang UNINDEXED, "
-            "url UNINDEXED, kind UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
+            "CREATE VIRTUAL TABLE entries USING fts5(title, heading, question, body, quoted, "
+            "words, lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
         )
-        rows = [(e.page_title, e.section_title, e.text, e.lang, e.url, e.kind) for e in entries]
-        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self.languages: dict[str, _Language] = {}
+        self.synonym_groups = dict(synonyms or {})
+        self.rows: list[_Row] = []
+        values = []
+        for e in entries:
+            language = self._language(e.lang)
+            analyzer = language.analyzer
+            columns = [e.page_title, e.section_title, e.section_title if e.question else ""]
+            columns += [e.text, e.quoted]
+            words = [analyzer.words(c) for c in columns]
+            stems = [[analyzer.stem(w) for w in ws] for ws in words]
+            every = [w for ws in words for w in ws]
+            language.learn(every)
+            flat = [s for ss in stems for s in ss]
+            self.rows.append(
+                _Row(e, frozenset(flat), " " + " ".join(flat) + " ", " " + " ".join(every))
+            )
+            values.append((*(" ".join(ss) for ss in stems), " ".join(every), e.lang))
+        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", values)
         self.db.commit()
-        self.size = len(rows)
+        self.size = len(values)
+
+    def _language(self, lang: str) -> _Language:
+        if lang not in self.languages:
+            self.languages[lang] = _Language(lang, self.synonym_groups.get(lang, ()))
+        return self.languages[lang]
 
     def search(self, lang: str, q: str, limit: int = LIMIT) -> Results:
         q = clean_query(q)
-        for matched in ("all", "any"):
-            match = fts_query(q, any_word=matched == "any")
-            if match is None:
-                return Results(q, (), 0, "")
-            hits, total = self._run(lang, match, limit)
-            if hits or len(q.split()) < 2:
-                return Results(q, hits, total, matched if hits else "")
-        return Results(q, (), 0, "")
+        language = self._language(lang)
+        wanted = concepts(language.analyzer, language.synonyms, q, MAX_TERMS)
+        match = fts_expression(wanted)
+        if match is None:
+            return Results(q, (), 0, "")
+        ranked = self._ranked(lang, match, wanted)
+        if not ranked:
+            return Results(q, (), 0, "", self._suggest(language, q))
+        best = ranked[0][0]
+        if best == len(wanted):
+            ranked = [r for r in ranked if r[0] == best]
+        hits = tuple(self._hit(language, wanted, row) for _, _, _, row in ranked[:limit])
+        return Results(q, hits, len(ranked), "all" if best == len(wanted) else "any")
 
-    def _run(self, lang: str, match: str, limit: int) -> tuple[tuple[Hit, ...], int]:
-        o, c = HIT_OPEN, HIT_CLOSE
+    def _ranked(
+        self, lang: str, match: str, wanted: list[Concept]
+    ) -> list[tuple[int, bool, float, _Row]]:
+        """Matching rows, best first: most concepts found, then established sources before
+        sections that only quote an article's claims, then bm25 with the column weights."""
         sql = (
-            "SELECT title, heading, url, kind, highlight(entries, 0, ?, ?), "
-            "highlight(entries, 1, ?, ?), snippet(entries, 2, ?, ?, '…', 24) "
-            "FROM entries WHERE entries MATCH ? AND lang = ? "
-            "ORDER BY bm25(entries, ?, ?, ?) LIMIT ?"
+            "SELECT rowid, bm25(entries, ?, ?, ?, ?, ?, ?) FROM entries "
+            "WHERE entries MATCH ? AND lang = ?"
         )
         with self.lock:
-            rows = self.db.execute(sql, (o, c, o, c, o, c, match, lang, *WEIGHTS, limit)).fetchall()
-            total = self.db.execute(
-                "SELECT count(*) FROM entries WHERE entries MATCH ? AND lang = ?", (match, lang)
-            ).fetchone()[0]
-        hits = tuple(
-            Hit(title, heading, url, kind, snippet, t, h)
-            for title, heading, url, kind, t, h, snippet in rows
-        )
-        return hits, int(total)
+            found = self.db.execute(sql, (*WEIGHTS, match, lang)).fetchall()
+        ranked = []
+        for rowid, score in found:
+            row = self.rows[rowid - 1]
+            count = sum(_has(row, concept) for concept in wanted)
+            if count:
+                weak = bool(row.entry.claims) or row.entry.kind == "source"
+                ranked.append((count, weak, float(score), row))
+        ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
+        return ranked
+
+    def _hit(self, language: _Language, wanted: list[Concept], row: _Row) -> Hit:
+        # words of a phrase are marked, but not its grammar words ("de", "la" of a synonym phrase)
+        stop = language.stop_stems
+        stems = {
+            s for c in wanted for p in c.alternatives for s in p if len(p) == 1 or s not in stop
+        }
+        prefixes = tuple(c.prefix for c in wanted if c.prefix)
+        e, analyzer = row.entry, language.analyzer
+        title = highlight(analyzer, e.page_title, stems, prefixes)
+        heading = highlight(analyzer, e.section_title, stems, prefixes)
+        words = snippet(analyzer, e.text, stems, prefixes)
+        return Hit(e.page_title, e.section_title, e.url, e.kind, words, title, heading, e.claims)
+
+    def _suggest(self, language: _Language, q: str) -> str:
+        """The query with each unknown word replaced by the nearest indexed word or synonym."""
+        vocabulary = dict(language.vocabulary)
+        for term in language.synonyms.terms:
+            vocabulary.setdefault(term, 1)
+        changed, out = False, []
+        for word in q.split():
+            folded = fold(word)
+            if folded in language.analyzer.stop or not folded.isalnum():
+                out.append(word)
+                continue
+            better = nearest(folded, vocabulary)
+            changed |= better is not None
+            out.append(better or word)
+        return " ".join(out) if changed else ""
+
+
+def _has(row: _Row, concept: Concept) -> bool:
+    if concept.prefix and (" " + concept.prefix) in row.words:
+        return True
+    for phrase in concept.alternatives:
+        if len(phrase) == 1 and phrase[0] in row.stems:
+            return True
+        if len(phrase) > 1 and " " + " ".join(phrase) + " " in row.joined:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- the search page
@@ -231,14 +345,22 @@ def build(ctx: BuildContext) -> Search:
     for lang in ctx.langs:
         _ = ctx.gettext(lang)
         for source in ctx.content.sources.values():
+            body = _clean(source.body)
+            if source.meta.language != lang:  # the page's language for snippets, if translated
+                shown = " ".join(e.translation.get(lang, "") for e in source.excerpts.values())
+                text, quoted = _clean(shown), body
+            else:
+                text, quoted = body, ""
             entries.append(
                 Entry(
                     lang,
                     source.meta.title,
                     "",
                     urls.source(lang, source.id),
-                    _clean(source.body),
+                    text,
                     "source",
+                    claims=(source.id,),
+                    quoted=quoted,
                 )
             )
         twins = {other: urls.search(other) for other in ctx.langs}
@@ -249,4 +371,5 @@ def build(ctx: BuildContext) -> Search:
             glossary_url=ctx.url_for_key(lang, "glossary"),
         )
         context[lang] = base
-    return Search(Index(entries), ctx.jinja, ctx.gettexts, context)
+    index = Index(entries, ctx.content.search_synonyms)
+    return Search(index, ctx.jinja, ctx.gettexts, context)

@@ -29,6 +29,7 @@ from .schema import (
     Research,
     TimelineEvent,
 )
+from .synonyms import FILE, Groups, validate_synonyms
 from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
 
 COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact", "publisher"}
@@ -53,6 +54,7 @@ def load_content(root: Path) -> Content:
 
     pages = _load_pages(root / "pages", glossary, lookup, problems, research_date)
     check_parity(root / "pages", pages, sources, quote_translations, problems)
+    synonyms = _load_synonyms(root / FILE, {lang for lang, _ in pages}, problems)
     if problems:
         raise ContentError(problems.items)
     return Content(
@@ -67,7 +69,15 @@ def load_content(root: Path) -> Content:
         groups=tuple(groups),
         quote_translations=quote_translations,
         research_checked=research_date,
+        search_synonyms=synonyms,
     )
+
+
+def _load_synonyms(path: Path, langs: set[str], problems: Problems) -> Groups:
+    if not path.exists():
+        return {}
+    data, lines = _read_yaml(path, problems)
+    return validate_synonyms(path, data, lines, langs, problems)
 
 
 # --------------------------------------------------------------------------- research

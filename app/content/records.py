@@ -76,6 +76,7 @@ class Content:
     groups: tuple[Group, ...] = ()
     quote_translations: dict[str, dict[str, str]] = field(default_factory=dict)
     research_checked: dt.date | None = None  # the research file's date of checking
+    search_synonyms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
     @property
     def langs(self) -> list[str]:

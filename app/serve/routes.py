@@ -170,6 +170,7 @@ async def search(  # async: a short CPU-bound look-up, cheaper on the event loop
         lang=lang,
         matched=found.matched,  # type: ignore[arg-type]
         total=found.total,
+        suggestion=found.suggestion,
         results=[
             SearchHit(
                 page=h.page_title,
@@ -178,6 +179,7 @@ async def search(  # async: a short CPU-bound look-up, cheaper on the event loop
                 url=urls.absolute(site.settings.site_url, h.url),
                 snippet=h.snippet_text,
                 snippet_html=str(h.snippet),
+                claims=list(h.claims),
             )
             for h in found.hits
         ],

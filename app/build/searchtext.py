@@ -1,0 +1,361 @@
+"""Words for search: folding, Snowball stemming per language, stop words, synonyms, suggestions.
+
+Pure functions over text, with no knowledge of pages or HTML, so the index (app/search.py) and the
+benchmark share them. Stemming is Snowball (PyStemmer); a word is folded first (lower case, accents
+removed), then stemmed, so "policía" and "policia" give the same stem.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+WORD = re.compile(r"\w+")
+SNOWBALL = {"en": "english", "es": "spanish"}
+# Question words and grammar words a reader adds to a whole question. Negations ("not", "no") stay:
+# they change the meaning.
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "a",
+            "an",
+            "the",
+            "and",
+            "or",
+            "of",
+            "to",
+            "in",
+            "on",
+            "at",
+            "by",
+            "for",
+            "from",
+            "with",
+            "about",
+            "as",
+            "is",
+            "are",
+            "was",
+            "were",
+            "be",
+            "been",
+            "being",
+            "do",
+            "does",
+            "did",
+            "can",
+            "could",
+            "will",
+            "would",
+            "should",
+            "may",
+            "might",
+            "must",
+            "shall",
+            "i",
+            "me",
+            "my",
+            "we",
+            "our",
+            "you",
+            "your",
+            "he",
+            "she",
+            "it",
+            "its",
+            "they",
+            "them",
+            "their",
+            "this",
+            "that",
+            "these",
+            "those",
+            "what",
+            "which",
+            "who",
+            "whom",
+            "whose",
+            "when",
+            "where",
+            "why",
+            "how",
+            "there",
+            "here",
+            "if",
+            "than",
+            "then",
+            "so",
+            "any",
+            "some",
+            "just",
+            "also",
+            "has",
+            "have",
+            "had",
+            "am",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "lo",
+            "un",
+            "una",
+            "unos",
+            "unas",
+            "y",
+            "e",
+            "o",
+            "u",
+            "de",
+            "del",
+            "al",
+            "a",
+            "en",
+            "con",
+            "por",
+            "para",
+            "sin",
+            "sobre",
+            "entre",
+            "es",
+            "son",
+            "era",
+            "fue",
+            "ser",
+            "estar",
+            "esta",
+            "este",
+            "esto",
+            "estos",
+            "estas",
+            "ese",
+            "esa",
+            "eso",
+            "esos",
+            "esas",
+            "hay",
+            "ha",
+            "han",
+            "he",
+            "mi",
+            "mis",
+            "me",
+            "te",
+            "tu",
+            "tus",
+            "su",
+            "sus",
+            "se",
+            "nos",
+            "le",
+            "les",
+            "que",
+            "qué",
+            "quien",
+            "quién",
+            "cual",
+            "cuál",
+            "cuales",
+            "como",
+            "cómo",
+            "cuando",
+            "cuándo",
+            "donde",
+            "dónde",
+            "cuanto",
+            "si",
+            "ya",
+            "muy",
+            "mas",
+            "más",
+            "pero",
+            "tambien",
+            "también",
+            "puede",
+            "pueden",
+            "puedo",
+            "tengo",
+            "tiene",
+            "tienen",
+            "yo",
+            "usted",
+            "ustedes",
+            "ellos",
+            "ellas",
+        ]
+    ),
+}
+
+
+def fold(word: str) -> str:
+    """Lower case without accents: "Ángeles" -> "angeles"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str) -> Stemmer.Stemmer | None:
+    name = SNOWBALL.get(lang)
+    return Stemmer.Stemmer(name) if name else None
+
+
+class Analyzer:
+    """Folds and stems the words of one language, remembering every word it has seen."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.stop = STOP_WORDS.get(lang, frozenset())
+        self._stemmer = _stemmer(lang)
+        self._cache: dict[str, str] = {}
+        self._words: dict[str, tuple[str, str]] = {}  # as written -> (folded, stem)
+
+    def stem(self, folded: str) -> str:
+        found = self._cache.get(folded)
+        if found is None:
+            found = self._stemmer.stemWord(folded) if self._stemmer else folded
+            self._cache[folded] = found
+        return found
+
+    def _word(self, raw: str) -> tuple[str, str]:
+        found = self._words.get(raw)
+        if found is None:
+            folded = fold(raw)
+            found = self._words[raw] = (folded, self.stem(folded))
+        return found
+
+    def words(self, text: str) -> list[str]:
+        """The folded words of `text`."""
+        return [self._word(m.group())[0] for m in WORD.finditer(text)]
+
+    def stems(self, text: str) -> list[str]:
+        return [self._word(m.group())[1] for m in WORD.finditer(text)]
+
+    def spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, folded word, stem) for each word of `text`, for highlighting."""
+        return [(m.start(), m.end(), *self._word(m.group())) for m in WORD.finditer(text)]
+
+
+# --------------------------------------------------------------------------- synonyms
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the reader asked for: any of its alternatives (each a phrase of stems) will do."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    prefix: str = ""  # the folded last word, matched as the start of any indexed word
+    words: tuple[str, ...] = ()  # the reader's own folded words, for "did you mean"
+
+
+class Synonyms:
+    """Editors' synonym groups for one language, as stem phrases."""
+
+    def __init__(self, analyzer: Analyzer, groups: Iterable[Iterable[str]]):
+        self.groups: list[tuple[tuple[str, ...], ...]] = []
+        self.by_phrase: dict[tuple[str, ...], int] = {}
+        self.terms: set[str] = set()
+        for group in groups:
+            phrases = tuple(
+                dict.fromkeys(p for p in (tuple(analyzer.stems(t)) for t in group) if p)
+            )
+            for phrase in phrases:
+                self.by_phrase.setdefault(phrase, len(self.groups))
+            for term in group:
+                self.terms.update(analyzer.words(term))
+            self.groups.append(phrases)
+        self.longest = max((len(p) for p in self.by_phrase), default=0)
+
+    def match(self, stems: list[str], at: int) -> tuple[int, int] | None:
+        """(group, length) of the longest synonym phrase starting at `stems[at]`, if any."""
+        for size in range(min(self.longest, len(stems) - at), 0, -1):
+            group = self.by_phrase.get(tuple(stems[at : at + size]))
+            if group is not None:
+                return group, size
+        return None
+
+
+def concepts(analyzer: Analyzer, synonyms: Synonyms, query: str, limit: int) -> list[Concept]:
+    """What to look for: synonym phrases found in the query, then its other words (stop words
+    dropped unless the query has nothing else), the last word also as a prefix."""
+    words = analyzer.words(query)
+    stems = [analyzer.stem(w) for w in words]
+    found: list[Concept] = []
+    plain: list[tuple[str, str]] = []
+    at = 0
+    while at < len(stems):
+        hit = synonyms.match(stems, at)
+        if hit:
+            group, size = hit
+            found.append(Concept(synonyms.groups[group], words=tuple(words[at : at + size])))
+            at += size
+            continue
+        plain.append((words[at], stems[at]))
+        at += 1
+    kept = [(w, s) for w, s in plain if w not in analyzer.stop]
+    if not kept and not found:
+        kept = plain
+    ends_plain = bool(plain) and bool(words) and plain[-1][0] == words[-1]
+    out = found + [Concept(((s,),), words=(w,)) for w, s in kept]
+    if ends_plain and kept and kept[-1][0] == words[-1]:
+        last = out[-1]
+        out[-1] = Concept(last.alternatives, prefix=words[-1], words=last.words)
+    return out[:limit]
+
+
+def fts_expression(items: list[Concept]) -> str | None:
+    """An FTS5 expression matching any concept. Every term is a quoted string, so nothing the
+    reader typed is FTS5 syntax."""
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    parts = []
+    for concept in items:
+        options = [quoted(" ".join(p)) for p in concept.alternatives if p]
+        if concept.prefix:
+            options.append("words : " + quoted(concept.prefix) + "*")
+        if options:
+            parts.append("(" + " OR ".join(options) + ")")
+    return " OR ".join(parts) if parts else None
+
+
+# --------------------------------------------------------------------------- did you mean
+
+
+def distance(a: str, b: str, most: int) -> int:
+    """Levenshtein distance, giving up (returning most + 1) once it must exceed `most`."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > most:
+            return most + 1
+        previous = current
+    return previous[-1]
+
+
+def nearest(word: str, vocabulary: Mapping[str, int]) -> str | None:
+    """The most frequent vocabulary word within one edit (two for words of 6+ letters)."""
+    if word in vocabulary or len(word) < 3:
+        return None
+    most = 1 if len(word) < 6 else 2
+    best: tuple[int, int, str] | None = None
+    for candidate, count in vocabulary.items():
+        if abs(len(candidate) - len(word)) > most:
+            continue
+        d = distance(word, candidate, most)
+        if d <= most and (best is None or (d, -count) < best[:2]):
+            best = (d, -count, candidate)
+    return best[2] if best else None
