@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -121,7 +122,10 @@ def new_context(browser: Browser, server: Server) -> Iterator[Callable[..., Brow
 @pytest.fixture(scope="package")
 def pages(server: Server, site: Site) -> Pages:
     listed = sitemap_paths(server)
-    extra = [urls.search(lang, SEARCH_WORDS.get(lang, "police")) for lang in site.langs]
+    extra = [
+        f"{urls.search(lang)}?{urlencode({'q': SEARCH_WORDS.get(lang, 'police')})}"
+        for lang in site.langs
+    ]
     extra.append(a_section_page(site))
     extra += [urls.source(lang, next(iter(site.content.sources))) for lang in site.langs]
     missing = []
