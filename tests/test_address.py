@@ -7,9 +7,6 @@ preview card (og:image) and the handout's QR code target."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from netutil import free_port
+from netutil import free_port, running_server
 from selectolax.lexbor import LexborHTMLParser
 from test_handout import rasterize
 
@@ -85,33 +82,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
     port = free_port(PORTS)
     log = tmp_path_factory.mktemp("address") / "server.log"
     env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "HOST", "PORT")}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "1"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert proc.poll() is None, log.read_text(errors="replace")
-                try:
-                    if _get(f"http://127.0.0.1:{port}/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "no answer on /healthz within 90 s"
-                time.sleep(0.2)
-            yield port, log
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
+    with running_server(port, env, log):
+        yield port, log
 
 
 def test_startup_names_the_public_address_once(server: tuple[int, Path]) -> None:

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from netutil import free_port
+from netutil import free_port, running_server
 from selectolax.lexbor import LexborHTMLParser
 
 from app.serve.middleware import BASE_HEADERS
@@ -77,33 +75,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = free_port(PORTS)
     log = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "SITE_URL": f"http://127.0.0.1:{port}", "HSTS": ""}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "1"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert proc.poll() is None, log.read_text(errors="replace")
-                try:
-                    if Server(port, log).send(b"GET /healthz HTTP/1.1").status == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "no answer on /healthz within 90 s"
-                time.sleep(0.2)
-            yield Server(port, log)
-        finally:
-            proc.terminate()  # granian stops its workers and exits on SIGTERM
-            try:
-                assert proc.wait(timeout=20) == 0
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
+    with running_server(port, env, log) as proc:
+        yield Server(port, log)
+    assert proc.returncode == 0  # granian stops its workers and exits on SIGTERM
 
 
 HOSTILE = [
