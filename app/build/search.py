@@ -20,14 +20,13 @@ from .. import urls
 from ..render.pages import RenderedPage, Renderer
 from ..render.plaintext import SectionRecord, section_records
 from .context import BuildContext, Output
+from .ranking import Analyzed, analyze, order, score
 from .searchtext import Analyzer, Concept, Synonyms, concepts, fold, fts_expression, nearest
 from .snippets import HIT_CLOSE, HIT_OPEN, highlight, snippet
 
 MAX_QUERY = 200  # characters; longer queries get a 400 page
 MAX_TERMS = 24
 LIMIT = 20
-# bm25 weights: title, heading, question, body, quoted, words (prefixes: match, no score)
-WEIGHTS = (8.0, 6.0, 6.0, 1.0, 0.5, 0.0)
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,9 @@ class Results:
     query: str
     hits: tuple[Hit, ...]
     total: int
-    matched: str  # "all" (every word) | "any" (some words, shown when no section has them all) | ""
+    # "all": every result has every word; "most": some results lack a word that carries less than
+    # half of the query's weight; "any": no section has every word; "" for no search
+    matched: str
     suggestion: str = ""  # for no results: the query with unknown words replaced by known ones
 
 
@@ -154,9 +155,8 @@ def _marked(text: str) -> Markup:
 @dataclass(frozen=True)
 class _Row:
     entry: Entry
-    stems: frozenset[str]
-    joined: str  # " stem stem ... " of every column, for phrase checks
-    words: str  # " word word ... " (folded, not stemmed), for the last word's prefix
+    analyzed: Analyzed
+    weak: bool  # only quotes a source article's claims, or is a source
 
 
 class _Language:
@@ -194,21 +194,25 @@ class Index:
         self.languages: dict[str, _Language] = {}
         self.synonym_groups = dict(synonyms or {})
         self.rows: list[_Row] = []
-        values = []
+        self.sizes: dict[str, int] = {}  # entries per language, for IDF
+        values, columns, kept = [], [], []
         for e in entries:
             language = self._language(e.lang)
             analyzer = language.analyzer
-            columns = [e.page_title, e.section_title, e.section_title if e.question else ""]
-            columns += [e.text, e.quoted]
-            words = [analyzer.words(c) for c in columns]
+            # a page's introduction, or a source, has the page's title as its heading
+            heading = e.section_title or e.page_title
+            texts = [e.page_title, heading, e.section_title if e.question else ""]
+            texts += [e.text, e.quoted]
+            words = [analyzer.words(c) for c in texts]
             stems = [[analyzer.stem(w) for w in ws] for ws in words]
             every = [w for ws in words for w in ws]
             language.learn(every)
-            flat = [s for ss in stems for s in ss]
-            self.rows.append(
-                _Row(e, frozenset(flat), " " + " ".join(flat) + " ", " " + " ".join(every))
-            )
+            columns.append(list(zip(words, stems, strict=True)))
+            kept.append(e)
+            self.sizes[e.lang] = self.sizes.get(e.lang, 0) + 1
             values.append((*(" ".join(ss) for ss in stems), " ".join(every), e.lang))
+        for e, analyzed in zip(kept, analyze(columns), strict=True):
+            self.rows.append(_Row(e, analyzed, bool(e.claims) or e.kind == "source"))
         self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", values)
         self.db.commit()
         self.size = len(values)
@@ -225,35 +229,22 @@ class Index:
         match = fts_expression(wanted)
         if match is None:
             return Results(q, (), 0, "")
-        ranked = self._ranked(lang, match, wanted)
+        ranked, matched = self._ranked(lang, match, wanted)
         if not ranked:
             return Results(q, (), 0, "", self._suggest(language, q))
-        best = ranked[0][0]
-        if best == len(wanted):
-            ranked = [r for r in ranked if r[0] == best]
-        hits = tuple(self._hit(language, wanted, row) for _, _, _, row in ranked[:limit])
-        return Results(q, hits, len(ranked), "all" if best == len(wanted) else "any")
+        hits = tuple(self._hit(language, wanted, row) for row in ranked[:limit])
+        return Results(q, hits, len(ranked), matched)
 
-    def _ranked(
-        self, lang: str, match: str, wanted: list[Concept]
-    ) -> list[tuple[int, bool, float, _Row]]:
-        """Matching rows, best first: most concepts found, then established sources before
-        sections that only quote an article's claims, then bm25 with the column weights."""
-        sql = (
-            "SELECT rowid, bm25(entries, ?, ?, ?, ?, ?, ?) FROM entries "
-            "WHERE entries MATCH ? AND lang = ?"
-        )
+    def _ranked(self, lang: str, match: str, wanted: list[Concept]) -> tuple[list[_Row], str]:
+        """Matching rows, best first (BM25F, `ranking.py`), and how many concepts they match."""
+        sql = "SELECT rowid FROM entries WHERE entries MATCH ? AND lang = ?"
         with self.lock:
-            found = self.db.execute(sql, (*WEIGHTS, match, lang)).fetchall()
-        ranked = []
-        for rowid, score in found:
-            row = self.rows[rowid - 1]
-            count = sum(_has(row, concept) for concept in wanted)
-            if count:
-                weak = bool(row.entry.claims) or row.entry.kind == "source"
-                ranked.append((count, weak, float(score), row))
-        ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
-        return ranked
+            found = self.db.execute(sql, (match, lang)).fetchall()
+        candidates = [(rowid - 1, self.rows[rowid - 1]) for (rowid,) in found]
+        rows = [(k, r.analyzed, r.weak, r.entry.url.split("#")[0]) for k, r in candidates]
+        scored = score(rows, self.sizes[lang], wanted)
+        ranked, matched = order(scored)
+        return [self.rows[s.key] for s in ranked], matched
 
     def _hit(self, language: _Language, wanted: list[Concept], row: _Row) -> Hit:
         # words of a phrase are marked, but not its grammar words ("de", "la" of a synonym phrase)
@@ -283,17 +274,6 @@ class Index:
             changed |= better is not None
             out.append(better or word)
         return " ".join(out) if changed else ""
-
-
-def _has(row: _Row, concept: Concept) -> bool:
-    if concept.prefix and (" " + concept.prefix) in row.words:
-        return True
-    for phrase in concept.alternatives:
-        if len(phrase) == 1 and phrase[0] in row.stems:
-            return True
-        if len(phrase) > 1 and " " + " ".join(phrase) + " " in row.joined:
-            return True
-    return False
 
 
 # --------------------------------------------------------------------------- the search page
