@@ -14,6 +14,7 @@ passing. Sections below most of the weight (`MOST`) are left out when others rea
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,68 +29,77 @@ MOST = 0.5  # a section must match more than this share of the query's IDF weigh
 PER_PAGE = 2
 
 
-@dataclass(frozen=True)
-class Analyzed:
-    """One entry's columns as Snowball stems and folded words, ready to score."""
-
-    counts: dict[str, tuple[int, ...]]  # stem -> its occurrences in each column
-    stems: tuple[str, ...]  # " stem stem ... " of each column, for phrases
-    words: tuple[str, ...]  # " word word ... " of each column, for the last word's prefix
-    every: str  # every column's words, to rule a prefix out quickly
-    factors: tuple[float, ...]  # each column's weight over its BM25 length normalisation
+Columns = Sequence[tuple[list[str], list[str]]]  # per column: (folded words, their stems)
 
 
-def analyze(columns: Sequence[Sequence[tuple[list[str], list[str]]]]) -> list[Analyzed]:
-    """`columns[entry][column]` = (folded words, stems); BM25 needs every entry's lengths at once."""
-    average = []
-    for c in range(len(WEIGHTS)):  # over the entries that have the column (few have a question)
-        lengths = [len(e[c][1]) for e in columns if e[c][1]]
-        average.append(max(sum(lengths) / max(len(lengths), 1), 1.0))
-    out = []
-    for entry in columns:
-        counts: dict[str, list[int]] = {}
-        for c, (_, stems) in enumerate(entry):
-            for stem in stems:
-                counts.setdefault(stem, [0] * len(WEIGHTS))[c] += 1
-        factors = tuple(
-            weight / (1 - B + B * len(stems) / average[c])
-            for c, (weight, (_, stems)) in enumerate(zip(WEIGHTS, entry, strict=True))
-        )
-        out.append(
-            Analyzed(
-                {stem: tuple(n) for stem, n in counts.items()},
-                tuple(" " + " ".join(stems) + " " for _, stems in entry),
-                tuple(" " + " ".join(words) for words, _ in entry),
-                " " + " ".join(w for words, _ in entry for w in words),
-                factors,
+class Postings:
+    """One language's entries as postings: stem -> {entry: pseudo-frequency}, where each mention
+    counts its column's weight over the column's BM25 length normalisation (BM25F), and the
+    same for folded words, for the last word's prefix. Built once; read by every query."""
+
+    def __init__(self, entries: Sequence[tuple[int, Columns]]):
+        self.size = len(entries)
+        self.stems: dict[str, dict[int, float]] = {}
+        self.words: dict[str, dict[int, float]] = {}
+        self.texts: dict[int, tuple[tuple[str, float], ...]] = {}  # " stem stem " per column
+        self.joined: dict[int, str] = {}
+        average = []
+        for c in range(len(WEIGHTS)):  # over the entries that have the column (few: a question)
+            lengths = [len(columns[c][1]) for _, columns in entries if columns[c][1]]
+            average.append(max(sum(lengths) / max(len(lengths), 1), 1.0))
+        for key, columns in entries:
+            factors = [
+                weight / (1 - B + B * len(stems) / average[c])
+                for c, (weight, (_, stems)) in enumerate(zip(WEIGHTS, columns, strict=True))
+            ]
+            for factor, (words, stems) in zip(factors, columns, strict=True):
+                for stem in stems:
+                    posting = self.stems.setdefault(stem, {})
+                    posting[key] = posting.get(key, 0.0) + factor
+                for word in words:
+                    posting = self.words.setdefault(word, {})
+                    posting[key] = posting.get(key, 0.0) + factor
+            texts = tuple(
+                (" " + " ".join(stems) + " ", f)
+                for f, (_, stems) in zip(factors, columns, strict=True)
+                if stems
             )
-        )
-    return out
+            self.texts[key] = texts
+            self.joined[key] = "|".join(text for text, _ in texts)  # to rule a phrase out at once
+        self.sorted_words = sorted(self.words)
 
+    def frequencies(self, concept: Concept) -> dict[int, float]:
+        """entry -> the concept's pseudo-frequency: mentions of any alternative, or of a word the
+        last word begins, whichever is more."""
+        tf: dict[int, float] = {}
+        for phrase in concept.alternatives:
+            if len(phrase) == 1:
+                for key, n in self.stems.get(phrase[0], {}).items():
+                    tf[key] = tf.get(key, 0.0) + n
+            elif phrase:
+                self._phrase(phrase, tf)
+        if concept.prefix:
+            prefixed: dict[int, float] = {}
+            at = bisect.bisect_left(self.sorted_words, concept.prefix)
+            while at < len(self.sorted_words) and self.sorted_words[at].startswith(concept.prefix):
+                for key, n in self.words[self.sorted_words[at]].items():
+                    prefixed[key] = prefixed.get(key, 0.0) + n
+                at += 1
+            for key, n in prefixed.items():
+                tf[key] = max(tf.get(key, 0.0), n)
+        return tf
 
-def frequencies(row: Analyzed, concept: Concept) -> list[int] | None:
-    """How often each column mentions the concept (any alternative, or the prefix), or None."""
-    tf = [0] * len(WEIGHTS)
-    found = False
-    for phrase in concept.alternatives:
-        if len(phrase) == 1:
-            counts = row.counts.get(phrase[0])
-            if counts:
-                found = True
-                tf = [a + b for a, b in zip(tf, counts, strict=True)]
-        elif all(stem in row.counts for stem in phrase):
-            needle = " " + " ".join(phrase) + " "
-            for c, text in enumerate(row.stems):
-                if needle in text:
-                    found = True
-                    tf[c] += text.count(needle)
-    if concept.prefix and " " + concept.prefix in row.every:
-        needle = " " + concept.prefix
-        for c, text in enumerate(row.words):
-            if needle in text:
-                found = True
-                tf[c] = max(tf[c], text.count(needle))
-    return tf if found else None
+    def _phrase(self, phrase: tuple[str, ...], tf: dict[int, float]) -> None:
+        postings = [self.stems.get(stem) for stem in phrase]
+        if not all(postings):
+            return
+        rarest = min(postings, key=lambda p: len(p or ()))
+        needle = " " + " ".join(phrase) + " "
+        for key in rarest or ():
+            if all(key in p for p in postings if p) and needle in self.joined[key]:
+                n = sum(text.count(needle) * f for text, f in self.texts[key])
+                if n:
+                    tf[key] = tf.get(key, 0.0) + n
 
 
 def idf(entries: int, having: int) -> float:
@@ -103,37 +113,28 @@ class Scored:
     score: float
     mask: int  # bit i: the entry matches concept i
     share: float  # the share of the query's IDF weight it matches (1.0: every concept)
-    weak: bool  # it only quotes a source article's claims (or is a source)
+    weak: bool = False  # it only quotes a source article's claims (or is a source)
     page: str = ""  # entries of one page share it
 
 
-def score(
-    candidates: Sequence[tuple[int, Analyzed, bool, str]], entries: int, wanted: Sequence[Concept]
-) -> list[Scored]:
-    """BM25F of each candidate (key, columns, weak, page) for the concepts, with its coverage."""
-    found: list[tuple[int, Analyzed, bool, str, list[tuple[int, list[int]]]]] = []
-    having = [0] * len(wanted)
-    for key, row, weak, page in candidates:
-        matches = []
-        for i, concept in enumerate(wanted):
-            tf = frequencies(row, concept)
-            if tf is not None:
-                matches.append((i, tf))
-                having[i] += 1
-        if matches:
-            found.append((key, row, weak, page, matches))
-    weights = [idf(entries, n) for n in having]
+def score(postings: Postings, wanted: Sequence[Concept]) -> list[Scored]:
+    """BM25F of each entry that matches a concept, with its share of the query's weight."""
+    found = [postings.frequencies(concept) for concept in wanted]
+    weights = [idf(postings.size, len(tf)) for tf in found]
     total = sum(weights) or 1.0
     out = []
-    for key, row, weak, page, matches in found:
-        value, mask, covered = 0.0, 0, 0.0
-        for i, tf in matches:
-            pseudo = sum(n * f for n, f in zip(tf, row.factors, strict=True))
-            value += weights[i] * pseudo * (K1 + 1) / (K1 + pseudo)
-            mask |= 1 << i
-            covered += weights[i]
-        share = 1.0 if len(matches) == len(wanted) else covered / total
-        out.append(Scored(key, value, mask, share, weak, page))
+    for key in sorted(set().union(*found)):
+        value, mask, covered, count = 0.0, 0, 0.0, 0
+        for i, tf in enumerate(found):
+            n = tf.get(key)
+            if n:
+                value += weights[i] * n * (K1 + 1) / (K1 + n)
+                mask |= 1 << i
+                covered += weights[i]
+                count += 1
+        if count:
+            share = 1.0 if count == len(wanted) else covered / total
+            out.append(Scored(key, value, mask, share))
     return out
 
 

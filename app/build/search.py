@@ -1,14 +1,13 @@
-"""Site search: SQLite FTS5, in memory, over every section of every page, built once at startup.
+"""Site search: an in-memory index over every section of every page, built once at startup.
 
 Entries come from the rendered HTML (so components and quotes are searchable) split at the page's
-`sections()`. The reader's words are always quoted before they reach FTS5, so operators such as
-`NEAR`, `OR`, `*`, `-`, quotes and parentheses are searched as plain text.
+`sections()`. The index maps Snowball stems (and folded words, for the last word's prefix) to
+entries, and ranks them with BM25F (`ranking.py`). There is no query language: the reader's words
+are only ever words, so `NEAR`, `OR`, `*`, `-`, quotes and parentheses are searched as text.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +19,10 @@ from .. import urls
 from ..render.pages import RenderedPage, Renderer
 from ..render.plaintext import SectionRecord, section_records
 from .context import BuildContext, Output
-from .ranking import Analyzed, analyze, order, score
-from .searchtext import Analyzer, Concept, Synonyms, concepts, fold, fts_expression, nearest
+from .ranking import Columns, Postings, Scored, order, score
+from .searchtext import Analyzer, Concept, Synonyms, concepts, fold
 from .snippets import HIT_CLOSE, HIT_OPEN, highlight, snippet
+from .suggest import Vocabulary
 
 MAX_QUERY = 200  # characters; longer queries get a 400 page
 MAX_TERMS = 24
@@ -140,12 +140,6 @@ def clean_query(raw: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
 
 
-def fts_query(q: str, lang: str = "en", synonyms: Iterable[Iterable[str]] = ()) -> str | None:
-    """The FTS5 expression for the reader's words: every term quoted, the last one a prefix."""
-    analyzer = Analyzer(lang)
-    return fts_expression(concepts(analyzer, Synonyms(analyzer, synonyms), q, MAX_TERMS))
-
-
 def _marked(text: str) -> Markup:
     """Escape the text, then turn the private-use markers into <mark> elements."""
     escaped = str(escape(text))
@@ -155,8 +149,8 @@ def _marked(text: str) -> Markup:
 @dataclass(frozen=True)
 class _Row:
     entry: Entry
-    analyzed: Analyzed
     weak: bool  # only quotes a source article's claims, or is a source
+    page: str  # the page's URL, without the section
 
 
 class _Language:
@@ -165,19 +159,30 @@ class _Language:
     def __init__(self, lang: str, groups: Iterable[Iterable[str]]):
         self.analyzer = Analyzer(lang)
         self.synonyms = Synonyms(self.analyzer, groups)
-        self.vocabulary: dict[str, int] = {}
+        self.counts: dict[str, int] = {}
         self.stop_stems = frozenset(self.analyzer.stem(w) for w in self.analyzer.stop)
+        self._vocabulary: Vocabulary | None = None
 
     def learn(self, words: list[str]) -> None:
         for word in words:
-            self.vocabulary[word] = self.vocabulary.get(word, 0) + 1
+            self.counts[word] = self.counts.get(word, 0) + 1
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The indexed words and the synonyms' words; made once every entry is learnt."""
+        if self._vocabulary is None:
+            counts = dict(self.counts)
+            for term in self.synonyms.terms:
+                counts.setdefault(term, 1)
+            self._vocabulary = Vocabulary(counts)
+        return self._vocabulary
 
 
 class Index:
-    """The FTS5 table over stems; one connection shared by the threads of a process, behind a lock.
-
-    Every column holds Snowball stems of folded words; `words` holds the folded words themselves,
-    for the last word's prefix. Snippets and highlights are made here from the original text.
+    """Postings per language over five columns of each entry (page title, heading, FAQ question,
+    body, quoted words in another language), as Snowball stems of folded words, and the folded
+    words themselves for the last word's prefix. Built once, then only read, so threads share it
+    without a lock. Snippets and highlights are made here from the original text.
     """
 
     def __init__(
@@ -185,18 +190,12 @@ class Index:
         entries: Iterable[Entry],
         synonyms: Mapping[str, Iterable[Iterable[str]]] | None = None,
     ):
-        self.db = sqlite3.connect(":memory:", check_same_thread=False)
-        self.lock = threading.Lock()
-        self.db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5(title, heading, question, body, quoted, "
-            "words, lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
-        )
         self.languages: dict[str, _Language] = {}
         self.synonym_groups = dict(synonyms or {})
         self.rows: list[_Row] = []
-        self.sizes: dict[str, int] = {}  # entries per language, for IDF
-        values, columns, kept = [], [], []
-        for e in entries:
+        self.postings: dict[str, Postings] = {}
+        columns: dict[str, list[tuple[int, Columns]]] = {}
+        for key, e in enumerate(entries):
             language = self._language(e.lang)
             analyzer = language.analyzer
             # a page's introduction, or a source, has the page's title as its heading
@@ -207,15 +206,12 @@ class Index:
             stems = [[analyzer.stem(w) for w in ws] for ws in words]
             every = [w for ws in words for w in ws]
             language.learn(every)
-            columns.append(list(zip(words, stems, strict=True)))
-            kept.append(e)
-            self.sizes[e.lang] = self.sizes.get(e.lang, 0) + 1
-            values.append((*(" ".join(ss) for ss in stems), " ".join(every), e.lang))
-        for e, analyzed in zip(kept, analyze(columns), strict=True):
-            self.rows.append(_Row(e, analyzed, bool(e.claims) or e.kind == "source"))
-        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", values)
-        self.db.commit()
-        self.size = len(values)
+            columns.setdefault(e.lang, []).append((key, list(zip(words, stems, strict=True))))
+            weak = bool(e.claims) or e.kind == "source"
+            self.rows.append(_Row(e, weak, e.url.split("#")[0]))
+        self.postings = {lang: Postings(found) for lang, found in columns.items()}
+        for language in self.languages.values():
+            language.vocabulary  # noqa: B018 -- made now, at startup, not on a reader's query
 
     def _language(self, lang: str) -> _Language:
         if lang not in self.languages:
@@ -226,33 +222,41 @@ class Index:
         q = clean_query(q)
         language = self._language(lang)
         wanted = concepts(language.analyzer, language.synonyms, q, MAX_TERMS)
-        match = fts_expression(wanted)
-        if match is None:
+        if not wanted:
             return Results(q, (), 0, "")
-        ranked, matched = self._ranked(lang, match, wanted)
+        ranked, matched = self._ranked(lang, wanted)
         if not ranked:
             return Results(q, (), 0, "", self._suggest(language, q))
-        hits = tuple(self._hit(language, wanted, row) for row in ranked[:limit])
+        hits = self._hits(language, wanted, ranked[:limit])
         return Results(q, hits, len(ranked), matched)
 
-    def _ranked(self, lang: str, match: str, wanted: list[Concept]) -> tuple[list[_Row], str]:
-        """Matching rows, best first (BM25F, `ranking.py`), and how many concepts they match."""
-        sql = "SELECT rowid FROM entries WHERE entries MATCH ? AND lang = ?"
-        with self.lock:
-            found = self.db.execute(sql, (match, lang)).fetchall()
-        candidates = [(rowid - 1, self.rows[rowid - 1]) for (rowid,) in found]
-        rows = [(k, r.analyzed, r.weak, r.entry.url.split("#")[0]) for k, r in candidates]
-        scored = score(rows, self.sizes[lang], wanted)
+    def _ranked(self, lang: str, wanted: list[Concept]) -> tuple[list[_Row], str]:
+        """Matching rows, best first (BM25F, `ranking.py`), and whether they have every concept."""
+        postings = self.postings.get(lang)
+        if postings is None:
+            return [], ""
+        rows = self.rows
+        scored = [
+            Scored(s.key, s.score, s.mask, s.share, rows[s.key].weak, rows[s.key].page)
+            for s in score(postings, wanted)
+        ]
         ranked, matched = order(scored)
-        return [self.rows[s.key] for s in ranked], matched
+        return [rows[s.key] for s in ranked], matched
 
-    def _hit(self, language: _Language, wanted: list[Concept], row: _Row) -> Hit:
+    def _hits(
+        self, language: _Language, wanted: list[Concept], rows: list[_Row]
+    ) -> tuple[Hit, ...]:
         # words of a phrase are marked, but not its grammar words ("de", "la" of a synonym phrase)
         stop = language.stop_stems
         stems = {
             s for c in wanted for p in c.alternatives for s in p if len(p) == 1 or s not in stop
         }
         prefixes = tuple(c.prefix for c in wanted if c.prefix)
+        return tuple(self._hit(language, stems, prefixes, row) for row in rows)
+
+    def _hit(
+        self, language: _Language, stems: set[str], prefixes: tuple[str, ...], row: _Row
+    ) -> Hit:
         e, analyzer = row.entry, language.analyzer
         title = highlight(analyzer, e.page_title, stems, prefixes)
         heading = highlight(analyzer, e.section_title, stems, prefixes)
@@ -261,16 +265,14 @@ class Index:
 
     def _suggest(self, language: _Language, q: str) -> str:
         """The query with each unknown word replaced by the nearest indexed word or synonym."""
-        vocabulary = dict(language.vocabulary)
-        for term in language.synonyms.terms:
-            vocabulary.setdefault(term, 1)
+        vocabulary = language.vocabulary
         changed, out = False, []
         for word in q.split():
             folded = fold(word)
             if folded in language.analyzer.stop or not folded.isalnum():
                 out.append(word)
                 continue
-            better = nearest(folded, vocabulary)
+            better = vocabulary.nearest(folded)
             changed |= better is not None
             out.append(better or word)
         return " ".join(out) if changed else ""

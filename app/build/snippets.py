@@ -6,6 +6,7 @@ highlighted for "deportado"; the text shown is always the text as written.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from .searchtext import Analyzer
@@ -21,6 +22,7 @@ class _Words:
     spans: list[tuple[int, int, str, str]]  # (start, end, folded word, stem)
     by_stem: dict[str, list[int]]
     by_word: dict[str, list[int]]
+    sorted_words: list[str]  # the keys of by_word, sorted, to find a prefix's words
 
 
 _WORDS: dict[str, _Words] = {}
@@ -38,7 +40,7 @@ def _words(analyzer: Analyzer, text: str) -> _Words:
         for i, (_, _, folded, stem) in enumerate(spans):
             by_stem.setdefault(stem, []).append(i)
             by_word.setdefault(folded, []).append(i)
-        found = _Words(spans, by_stem, by_word)
+        found = _Words(spans, by_stem, by_word, sorted(by_word))
         if len(_WORDS) < 20_000:
             _WORDS[key] = found
     return found
@@ -47,12 +49,14 @@ def _words(analyzer: Analyzer, text: str) -> _Words:
 def _hits(words: _Words, stems: set[str], prefixes: tuple[str, ...]) -> set[int]:
     """Positions of the words that match."""
     out: set[int] = set()
-    for stem in stems:
-        out.update(words.by_stem.get(stem, ()))
-    if prefixes:
-        for word, where in words.by_word.items():
-            if word.startswith(prefixes):
-                out.update(where)
+    for stem in stems & words.by_stem.keys():
+        out.update(words.by_stem[stem])
+    ordered = words.sorted_words
+    for prefix in prefixes:
+        at = bisect.bisect_left(ordered, prefix)
+        while at < len(ordered) and ordered[at].startswith(prefix):
+            out.update(words.by_word[ordered[at]])
+            at += 1
     return out
 
 
