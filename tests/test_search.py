@@ -97,7 +97,9 @@ def test_reader_words_are_only_words() -> None:
     analyzer = Analyzer("en")
 
     def asked(q: str) -> list[tuple[tuple[tuple[str, ...], ...], str]]:
-        return [(c.alternatives, c.prefix) for c in concepts(analyzer, Synonyms(analyzer, ()), q, 24)]
+        return [
+            (c.alternatives, c.prefix) for c in concepts(analyzer, Synonyms(analyzer, ()), q, 24)
+        ]
 
     assert asked('say "hi" NEAR(x)') == [
         ((("say",),), ""),
