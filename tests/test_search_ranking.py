@@ -1,4 +1,4 @@
-"""Search ranking (issue 15): rarer words weigh more, most-words fallback, two places per page,
+"""Search ranking (issue 15): rarer words weigh more, most-words fallback, a page's sections spread,
 plain-speech synonyms, and "did you mean" against a brute-force reference."""
 
 from __future__ import annotations
@@ -65,15 +65,17 @@ def test_a_rare_word_alone_is_not_most_of_a_query_of_rare_words() -> None:
     assert found.matched == "most"
 
 
-def test_one_page_takes_at_most_two_of_the_first_places() -> None:
+def test_a_pages_third_and_later_sections_count_less_each() -> None:
     page = [
         Entry("en", "Ordinance", f"Part {i}", f"/ord/#p{i}", f"ordinance {FILLER}")
         for i in range(4)
     ]
     other = Entry("en", "Other", "Elsewhere", "/other/", f"{FILLER} ordinance {FILLER}")
-    urls = _urls(Index([*page, other, *_common(4)]), "ordinance")
-    assert urls[2] == "/other/"  # weaker, but a different page
-    assert sorted(urls) == sorted([e.url for e in page] + ["/other/"])  # all still listed
+    weak = Entry("en", "Weak", "Far", "/weak/", f"{FILLER} ordinance {FILLER * 12}")
+    urls = _urls(Index([*page, other, weak, *_common(4)]), "ordinance")
+    # the page's four sections score the same, about twice /other/ and five times /weak/: its
+    # third counts 0.7 times (still above /other/), its fourth 0.49 times (below), /weak/ stays last
+    assert urls == ["/ord/#p0", "/ord/#p1", "/ord/#p2", "/other/", "/ord/#p3", "/weak/"]
 
 
 def test_claims_rank_below_established_sections_with_the_same_words_or_more() -> None:
@@ -146,3 +148,18 @@ def test_did_you_mean_finds_what_measuring_every_word_finds(site: Site) -> None:
                 word.insert(at, rng.choice(letters))
         typo = "".join(word)
         assert vocabulary.nearest(typo) == _brute_force(typo, vocabulary.counts), typo
+
+
+def test_a_word_said_twice_counts_once() -> None:
+    analyzer = Analyzer("en")
+    synonyms = Synonyms(analyzer, [("LAPD", "police")])
+    asked = concepts(analyzer, synonyms, "police ICE LAPD ice police", 9)
+    assert [c.words for c in asked] == [("police",), ("ice",)]  # LAPD and police: one group
+    entries = [
+        Entry("en", "A", "", "/a/", f"ICE {FILLER}"),
+        Entry("en", "B", "", "/b/", f"police {FILLER}"),
+        *_common(4),
+    ]
+    index = Index(entries, {"en": [("LAPD", "police")]})
+    once, again = index.search("en", "ice police"), index.search("en", "ice police police lapd")
+    assert [h.url for h in once.hits] == [h.url for h in again.hits]

@@ -27,6 +27,7 @@ K1 = 1.2
 B = 0.75
 MOST = 0.5  # a section must match more than this share of the query's IDF weight
 PER_PAGE = 2
+DECAY = 0.7
 
 
 Columns = Sequence[tuple[list[str], list[str]]]  # per column: (folded words, their stems)
@@ -153,19 +154,22 @@ def order(scored: Sequence[Scored]) -> tuple[list[Scored], str]:
         caps = [e.score for e in established if s.mask & ~e.mask == 0]
         return min([s.score, *caps])
 
-    ranked = _spread(sorted(kept, key=lambda s: (-effective(s), s.weak, -s.score, s.key)))
+    scores = {s.key: effective(s) for s in kept}
+    ranked = sorted(kept, key=lambda s: (-scores[s.key], s.weak, -s.score, s.key))
+    ranked = _spread(ranked, scores)
     fulls = sum(s.share == 1.0 for s in ranked)
     matched = "all" if fulls == len(ranked) else "most" if fulls else "any"
     return ranked, matched
 
 
-def _spread(ranked: list[Scored]) -> list[Scored]:
-    """At most `PER_PAGE` entries of one page before every other page's best: a page whose title
-    matches lends that match to each of its sections, which would otherwise fill the top."""
-    first: list[Scored] = []
-    later: list[Scored] = []
+def _spread(ranked: list[Scored], scores: dict[int, float]) -> list[Scored]:
+    """Each page's entries after its first `PER_PAGE` count `DECAY` times less each: a page whose
+    title matches lends that match to each of its sections, which would otherwise fill the top
+    places, but a page with many good sections still shows them."""
     seen: dict[str, int] = {}
-    for s in ranked:
+    spread = []
+    for at, s in enumerate(ranked):
         seen[s.page] = seen.get(s.page, 0) + 1
-        (first if seen[s.page] <= PER_PAGE else later).append(s)
-    return first + later
+        extra = max(seen[s.page] - PER_PAGE, 0)
+        spread.append((-scores[s.key] * DECAY**extra, at, s))
+    return [s for *_, s in sorted(spread)]

@@ -133,4 +133,7 @@ def concepts(analyzer: Analyzer, synonyms: Synonyms, query: str, limit: int) -> 
     if ends_plain and kept and kept[-1][0] == words[-1]:
         last = out[-1]
         out[-1] = Concept(last.alternatives, prefix=words[-1], words=last.words)
-    return out[:limit]
+    unique: dict[tuple[tuple[tuple[str, ...], ...], str], Concept] = {}
+    for concept in out:  # a word said twice counts once
+        unique.setdefault((concept.alternatives, concept.prefix), concept)
+    return list(unique.values())[:limit]
