@@ -193,7 +193,6 @@ class Index:
         self.languages: dict[str, _Language] = {}
         self.synonym_groups = dict(synonyms or {})
         self.rows: list[_Row] = []
-        self.postings: dict[str, Postings] = {}
         columns: dict[str, list[tuple[int, Columns]]] = {}
         for key, e in enumerate(entries):
             language = self._language(e.lang)
@@ -209,7 +208,7 @@ class Index:
             columns.setdefault(e.lang, []).append((key, list(zip(words, stems, strict=True))))
             weak = bool(e.claims) or e.kind == "source"
             self.rows.append(_Row(e, weak, e.url.split("#")[0]))
-        self.postings = {lang: Postings(found) for lang, found in columns.items()}
+        self.postings: dict[str, Postings] = {lang: Postings(c) for lang, c in columns.items()}
         for language in self.languages.values():
             language.vocabulary  # noqa: B018 -- made now, at startup, not on a reader's query
 
