@@ -73,6 +73,8 @@ class PageMeta(Strict):
     checked: dt.date  # when the page's facts were last checked against the research file
     review_by: dt.date  # check them again by this date (make check warns once it has passed)
     changes: tuple[Change, ...] = Field(min_length=1)
+    # A page of questions (h3s): each answer's first block shows, the rest is one tap away.
+    fold_answers: bool = False
 
 
 class Reference(BaseModel):
