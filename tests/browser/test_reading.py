@@ -120,6 +120,10 @@ def desktop(browser_context: Callable[..., BrowserContext], site: Site) -> Visit
     context = browser_context(viewport={"width": 1366, "height": 900})
 
     def steps(page: Any, path: str) -> dict[str, Any]:
+        # Measured with every folded FAQ answer open (app/markdown/answers.py): the whole text a
+        # reader can see, each figure in it, and the gaps of the longer layout. The English
+        # originals (details.original) stay folded, as readers first meet them.
+        page.evaluate("document.querySelectorAll('details.answer-more').forEach(d => d.open = true)")
         return {
             "citations": measure(page, "citationShare"),
             "text": measure(page, "readerText"),
