@@ -27,11 +27,12 @@ def answers_plugin(md: MarkdownIt) -> None:
     md.add_render_rule(CLOSE, render_close)
 
 
-def fold_answers(tokens: Sequence[Token], summary: str) -> list[Token]:
+def fold_answers(tokens: Sequence[Token], summary: str, open_summary: str = "") -> list[Token]:
     """A copy of `tokens` with each h3 answer's blocks after its first inside a details element.
 
-    `summary` is the control's text, e.g. "Read the full answer"; a hidden ": <question>" after it
-    makes each control's name unique. An answer of one block is left as it is. A fold ends at the
+    `summary` is the control's text, e.g. "Read the full answer", and `open_summary` its text
+    once open ("Hide the full answer"); a hidden ": <question>" after it makes each control's
+    name unique. An answer of one block is left as it is. A fold ends at the
     next h2 or h3, or at the end.
     """
     out: list[Token] = []
@@ -53,7 +54,11 @@ def fold_answers(tokens: Sequence[Token], summary: str) -> list[Token]:
         if depth == 0 and token.nesting <= 0 and not folded:
             # The answer's first top-level block has just ended: the detail starts here.
             opener = Token(OPEN, "details", 1)
-            opener.meta = {"summary": summary, "question": question}
+            opener.meta = {
+                "summary": summary,
+                "open": open_summary or summary,
+                "question": question,
+            }
             out.append(opener)
             folded = True
     if folded:
@@ -78,9 +83,10 @@ def render_open(
     meta = tokens[idx].meta
     return str(
         Markup(
-            '<details class="answer-more"><summary>{summary}'
+            '<details class="answer-more"><summary><span class="fold-closed">{summary}</span>'
+            '<span class="fold-open">{open}</span>'
             '<span class="visually-hidden">: {question}</span></summary>\n'
-        ).format(summary=meta["summary"], question=meta["question"])
+        ).format(summary=meta["summary"], open=meta["open"], question=meta["question"])
     )
 
 

@@ -166,7 +166,8 @@ class Renderer:
     def page(self, page: Page) -> RenderedPage:
         tokens: Sequence[Token] = page.tokens
         if page.meta.fold_answers:
-            tokens = fold_answers(tokens, self.gettext("Read the full answer"))
+            _ = self.gettext
+            tokens = fold_answers(tokens, _("Read the full answer"), _("Hide the full answer"))
         html, ctx = self.render_tokens(page, tokens)
         cited = tuple(dict.fromkeys(ctx.cited))
         notes = tuple(ctx.notes())

@@ -123,7 +123,9 @@ def desktop(browser_context: Callable[..., BrowserContext], site: Site) -> Visit
         # Measured with every folded FAQ answer open (app/markdown/answers.py): the whole text a
         # reader can see, each figure in it, and the gaps of the longer layout. The English
         # originals (details.original) stay folded, as readers first meet them.
-        page.evaluate("document.querySelectorAll('details.answer-more').forEach(d => d.open = true)")
+        page.evaluate(
+            "document.querySelectorAll('details.answer-more').forEach(d => d.open = true)"
+        )
         return {
             "citations": measure(page, "citationShare"),
             "text": measure(page, "readerText"),
