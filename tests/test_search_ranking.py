@@ -163,3 +163,37 @@ def test_a_word_said_twice_counts_once() -> None:
     index = Index(entries, {"en": [("LAPD", "police")]})
     once, again = index.search("en", "ice police"), index.search("en", "ice police police lapd")
     assert [h.url for h in once.hits] == [h.url for h in again.hits]
+
+
+def test_the_form_asked_for_outranks_another_form_of_its_stem() -> None:
+    # "papel" (a role) and "papeles" (papers, a reader's word for status) share a Snowball stem
+    entries = [
+        Entry("es", "A", "¿Cuál es el papel de la DEA?", "/role/", FILLER, question=True),
+        Entry("es", "B", "¿Me piden papeles?", "/papers/", FILLER, question=True),
+        *_common(4),
+    ]
+    index = Index(entries)
+    assert _urls(index, "papeles", "es") == ["/papers/", "/role/"]  # both found, as asked first
+    # (not "papel" alone: a last word is also the start of longer words, "papeles" among them)
+    assert _urls(index, "el papel de", "es") == ["/role/", "/papers/"]
+    # a synonym group's one-word terms count as asked for too
+    grouped = Index(entries, {"es": [("estatus", "papeles")]})
+    assert _urls(grouped, "estatus", "es") == ["/papers/", "/role/"]
+
+
+def test_a_phrase_is_marked_only_where_it_stands_whole() -> None:
+    text = "El estado de California. Su estado migratorio no cambia."
+    index = Index([Entry("es", "T", "", "/t/", text)], {"es": [("estatus", "estado migratorio")]})
+    hit = index.search("es", "estatus").hits[0]
+    marks = [m.text() for m in parse(f"<p>{hit.snippet}</p>").css("mark")]
+    assert marks == ["estado", "migratorio"]  # the second "estado", not the first
+    assert "El estado de" in hit.snippet_text
+
+
+def test_papeles_is_not_the_deas_role_on_the_real_site(site: Site) -> None:
+    assert site.search is not None
+    index = site.search.index
+    for q in ("papeles", "no tengo papeles", "preguntar estatus"):
+        top = _urls(index, q, "es")[:3]
+        assert "/es/preguntas-frecuentes/#dea-role" not in top, q
+        assert top[0] == "/es/preguntas-frecuentes/#lapd-ask-status", q

@@ -26,6 +26,7 @@ WEIGHTS = (8.0, 6.0, 6.0, 1.0, 0.5)
 K1 = 1.2
 B = 0.75
 MOST = 0.5  # a section must match more than this share of the query's IDF weight
+INFLECTED = 0.7  # a match on another form of a word's stem counts this much of a written form
 PER_PAGE = 2
 DECAY = 0.7
 
@@ -69,16 +70,23 @@ class Postings:
             self.joined[key] = "|".join(text for text, _ in texts)  # to rule a phrase out at once
         self.sorted_words = sorted(self.words)
 
-    def frequencies(self, concept: Concept) -> dict[int, float]:
-        """entry -> the concept's pseudo-frequency: mentions of any alternative, or of a word the
-        last word begins, whichever is more."""
+    def frequencies(self, concept: Concept) -> dict[int, tuple[float, float]]:
+        """entry -> the concept's pseudo-frequency (any alternative, or a word the last word
+        begins, whichever is more), and the same for the forms asked for as written."""
         tf: dict[int, float] = {}
+        exact: dict[int, float] = {}
         for phrase in concept.alternatives:
             if len(phrase) == 1:
                 for key, n in self.stems.get(phrase[0], {}).items():
                     tf[key] = tf.get(key, 0.0) + n
             elif phrase:
-                self._phrase(phrase, tf)
+                self._phrase(phrase, tf, exact)
+        if concept.forms:
+            for word in concept.forms:
+                for key, n in self.words.get(word, {}).items():
+                    exact[key] = exact.get(key, 0.0) + n
+        else:
+            exact = dict(tf)
         if concept.prefix:
             prefixed: dict[int, float] = {}
             at = bisect.bisect_left(self.sorted_words, concept.prefix)
@@ -88,9 +96,12 @@ class Postings:
                 at += 1
             for key, n in prefixed.items():
                 tf[key] = max(tf.get(key, 0.0), n)
-        return tf
+                exact[key] = max(exact.get(key, 0.0), n)
+        return {key: (n, exact.get(key, 0.0)) for key, n in tf.items()}
 
-    def _phrase(self, phrase: tuple[str, ...], tf: dict[int, float]) -> None:
+    def _phrase(
+        self, phrase: tuple[str, ...], tf: dict[int, float], exact: dict[int, float]
+    ) -> None:
         postings = [self.stems.get(stem) for stem in phrase]
         if not all(postings):
             return
@@ -101,6 +112,11 @@ class Postings:
                 n = sum(text.count(needle) * f for text, f in self.texts[key])
                 if n:
                     tf[key] = tf.get(key, 0.0) + n
+                    exact[key] = exact.get(key, 0.0) + n  # a phrase is as specific as asked
+
+
+def _saturated(n: float) -> float:
+    return n * (K1 + 1) / (K1 + n)
 
 
 def idf(entries: int, having: int) -> float:
@@ -127,9 +143,9 @@ def score(postings: Postings, wanted: Sequence[Concept]) -> list[Scored]:
     for key in sorted(set().union(*found)):
         value, mask, covered, count = 0.0, 0, 0.0, 0
         for i, tf in enumerate(found):
-            n = tf.get(key)
-            if n:
-                value += weights[i] * n * (K1 + 1) / (K1 + n)
+            pair = tf.get(key)
+            if pair:
+                value += weights[i] * max(_saturated(pair[1]), INFLECTED * _saturated(pair[0]))
                 mask |= 1 << i
                 covered += weights[i]
                 count += 1

@@ -21,7 +21,7 @@ from ..render.plaintext import SectionRecord, section_records
 from .context import BuildContext, Output
 from .ranking import Columns, Postings, Scored, order, score
 from .searchtext import Analyzer, Concept, Synonyms, concepts, fold
-from .snippets import HIT_CLOSE, HIT_OPEN, highlight, snippet
+from .snippets import HIT_CLOSE, HIT_OPEN, Marks, highlight, snippet
 from .suggest import Vocabulary
 
 MAX_QUERY = 200  # characters; longer queries get a 400 page
@@ -245,21 +245,21 @@ class Index:
     def _hits(
         self, language: _Language, wanted: list[Concept], rows: list[_Row]
     ) -> tuple[Hit, ...]:
-        # words of a phrase are marked, but not its grammar words ("de", "la" of a synonym phrase)
-        stop = language.stop_stems
-        stems = {
-            s for c in wanted for p in c.alternatives for s in p if len(p) == 1 or s not in stop
-        }
-        prefixes = tuple(c.prefix for c in wanted if c.prefix)
-        return tuple(self._hit(language, stems, prefixes, row) for row in rows)
+        # a phrase is marked where it stands whole, without its grammar words ("de", "la")
+        alternatives = [p for c in wanted for p in c.alternatives]
+        marks = Marks(
+            {p[0] for p in alternatives if len(p) == 1},
+            tuple(c.prefix for c in wanted if c.prefix),
+            tuple(p for p in alternatives if len(p) > 1),
+            language.stop_stems,
+        )
+        return tuple(self._hit(language, marks, row) for row in rows)
 
-    def _hit(
-        self, language: _Language, stems: set[str], prefixes: tuple[str, ...], row: _Row
-    ) -> Hit:
+    def _hit(self, language: _Language, marks: Marks, row: _Row) -> Hit:
         e, analyzer = row.entry, language.analyzer
-        title = highlight(analyzer, e.page_title, stems, prefixes)
-        heading = highlight(analyzer, e.section_title, stems, prefixes)
-        words = snippet(analyzer, e.text, stems, prefixes)
+        title = highlight(analyzer, e.page_title, marks)
+        heading = highlight(analyzer, e.section_title, marks)
+        words = snippet(analyzer, e.text, marks)
         return Hit(e.page_title, e.section_title, e.url, e.kind, words, title, heading, e.claims)
 
     def _suggest(self, language: _Language, q: str) -> str:

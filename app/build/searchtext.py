@@ -79,6 +79,9 @@ class Concept:
     alternatives: tuple[tuple[str, ...], ...]
     prefix: str = ""  # the folded last word, matched as the start of any indexed word
     words: tuple[str, ...] = ()  # the reader's own folded words, for "did you mean"
+    # the one-word forms asked for as written (the reader's word, a group's one-word terms),
+    # folded; another word with the same stem counts less ("papel" for "papeles"); empty: any
+    forms: frozenset[str] = frozenset()
 
 
 class Synonyms:
@@ -88,6 +91,7 @@ class Synonyms:
         self.groups: list[tuple[tuple[str, ...], ...]] = []
         self.by_phrase: dict[tuple[str, ...], int] = {}
         self.terms: set[str] = set()
+        self.forms: list[frozenset[str]] = []  # per group, its one-word terms, folded
         for group in groups:
             phrases = tuple(
                 dict.fromkeys(p for p in (tuple(analyzer.stems(t)) for t in group) if p)
@@ -96,6 +100,8 @@ class Synonyms:
                 self.by_phrase.setdefault(phrase, len(self.groups))
             for term in group:
                 self.terms.update(analyzer.words(term))
+            one_word = [analyzer.words(t) for t in group]
+            self.forms.append(frozenset(ws[0] for ws in one_word if len(ws) == 1))
             self.groups.append(phrases)
         self.longest = max((len(p) for p in self.by_phrase), default=0)
 
@@ -120,7 +126,9 @@ def concepts(analyzer: Analyzer, synonyms: Synonyms, query: str, limit: int) -> 
         hit = synonyms.match(stems, at)
         if hit:
             group, size = hit
-            found.append(Concept(synonyms.groups[group], words=tuple(words[at : at + size])))
+            asked = tuple(words[at : at + size])
+            forms = synonyms.forms[group] | (frozenset(asked) if size == 1 else frozenset())
+            found.append(Concept(synonyms.groups[group], words=asked, forms=forms))
             at += size
             continue
         plain.append((words[at], stems[at]))
@@ -129,10 +137,10 @@ def concepts(analyzer: Analyzer, synonyms: Synonyms, query: str, limit: int) -> 
     if not kept and not found:
         kept = plain
     ends_plain = bool(plain) and bool(words) and plain[-1][0] == words[-1]
-    out = found + [Concept(((s,),), words=(w,)) for w, s in kept]
+    out = found + [Concept(((s,),), words=(w,), forms=frozenset([w])) for w, s in kept]
     if ends_plain and kept and kept[-1][0] == words[-1]:
         last = out[-1]
-        out[-1] = Concept(last.alternatives, prefix=words[-1], words=last.words)
+        out[-1] = Concept(last.alternatives, words[-1], last.words, last.forms)
     unique: dict[tuple[tuple[tuple[str, ...], ...], str], Concept] = {}
     for concept in out:  # a word said twice counts once
         unique.setdefault((concept.alternatives, concept.prefix), concept)

@@ -46,9 +46,28 @@ def _words(analyzer: Analyzer, text: str) -> _Words:
     return found
 
 
-def _hits(words: _Words, stems: set[str], prefixes: tuple[str, ...]) -> set[int]:
+@dataclass(frozen=True)
+class Marks:
+    """What to mark: words by stem, the start of the last word, and phrases only where the whole
+    phrase stands (its grammar words, such as "de", unmarked)."""
+
+    stems: set[str]
+    prefixes: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    grammar: frozenset[str] = frozenset()
+
+
+def _hits(words: _Words, marks: Marks) -> set[int]:
     """Positions of the words that match."""
+    stems, prefixes = marks.stems, marks.prefixes
     out: set[int] = set()
+    spans = words.spans
+    for phrase in marks.phrases:
+        for at in words.by_stem.get(phrase[0], ()):
+            if at + len(phrase) <= len(spans) and all(
+                spans[at + i][3] == stem for i, stem in enumerate(phrase)
+            ):
+                out.update(at + i for i, stem in enumerate(phrase) if stem not in marks.grammar)
     for stem in stems & words.by_stem.keys():
         out.update(words.by_stem[stem])
     ordered = words.sorted_words
@@ -72,23 +91,23 @@ def _marked_text(
     return "".join(out)
 
 
-def highlight(analyzer: Analyzer, text: str, stems: set[str], prefixes: tuple[str, ...]) -> str:
+def highlight(analyzer: Analyzer, text: str, marks: Marks) -> str:
     words = _words(analyzer, text)
     if not words.spans:
         return text
-    hits = _hits(words, stems, prefixes)
+    hits = _hits(words, marks)
     n = len(words.spans)
     inner = _marked_text(text, words.spans, hits, 0, n)
     return text[: words.spans[0][0]] + inner + text[words.spans[-1][1] :]
 
 
-def snippet(analyzer: Analyzer, text: str, stems: set[str], prefixes: tuple[str, ...]) -> str:
+def snippet(analyzer: Analyzer, text: str, marks: Marks) -> str:
     """About SNIPPET words of `text` around the densest run of matched words, marked."""
     words = _words(analyzer, text)
     n = len(words.spans)
     if not n:
         return ""
-    hits = sorted(_hits(words, stems, prefixes))
+    hits = sorted(_hits(words, marks))
     first, best, j = 0, 0, 0
     for i, start in enumerate(hits):  # the window starting at a hit that holds the most hits
         while j < len(hits) and hits[j] < start + SNIPPET:
