@@ -63,8 +63,13 @@ def _hits(words: _Words, marks: Marks) -> set[int]:
     out: set[int] = set()
     spans = words.spans
     for phrase in marks.phrases:
-        for at in words.by_stem.get(phrase[0], ()):
-            if at + len(phrase) <= len(spans) and all(
+        where = [words.by_stem.get(stem) for stem in phrase]
+        if not all(where):
+            continue
+        rarest = min(range(len(phrase)), key=lambda i: len(where[i] or ()))
+        for found in where[rarest] or ():
+            at = found - rarest
+            if 0 <= at <= len(spans) - len(phrase) and all(
                 spans[at + i][3] == stem for i, stem in enumerate(phrase)
             ):
                 out.update(at + i for i, stem in enumerate(phrase) if stem not in marks.grammar)
