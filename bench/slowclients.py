@@ -55,7 +55,7 @@ async def slow_connection(port: int, stats: SlowStats, until: float) -> None:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection("127.0.0.1", port), timeout=5
             )
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             stats.refused += 1
             await asyncio.sleep(LINE_EVERY_S)
             continue
@@ -71,7 +71,7 @@ async def slow_connection(port: int, stats: SlowStats, until: float) -> None:
                 await writer.drain()
                 try:  # the server answers nothing until the head is complete: EOF means closed
                     data = await asyncio.wait_for(reader.read(1024), timeout=LINE_EVERY_S)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 if not data:
                     stats.closed_by_server.append(time.monotonic() - opened)

@@ -25,7 +25,7 @@ from typing import Any
 from .middleware import log_config
 
 TARGET = "app.serve.app:create_app"  # a factory: each worker builds the site once, at startup
-HEADER_TIMEOUT_MS = 5_000  # a phone on a slow network sends its ~1 KB request head in well under 1 s
+HEADER_TIMEOUT_MS = 5_000  # a phone on a slow network sends its ~1 KB request head well within 1 s
 CONNECTIONS = 4_096  # per worker; twice the 2,000 slow connections `make bench` holds open
 BACKLOG = 4_096  # the kernel's somaxconn caps it (4,096 by default on Linux >= 5.4)
 READ_BUFFER = 64 * 1024  # the most a request head may take (granian's default: 417 KB)
