@@ -8,6 +8,12 @@
 2. Each page's compressed weight: HTML + CSS + JS <= 50 KB, JavaScript <= 10 KB, no web fonts.
 3. Startup build time and memory of synthetic 100- and 1,000-page sites (<= 3 s, linear growth).
 4. A 60-second soak at 64 connections: 0 errors, and the app's RSS grows less than 10 %.
+5. The ceiling (`bench/ceiling.py`): nginx, the bare granian app (`bench/bare_app.py`, ASGI and
+   RSGI) and the app on the explainer page, alternating: app >= 0.9 of the bare ASGI app, p99
+   <= 10 ms at 32 connections.
+6. Slow clients (`bench/slowclients.py`), on a fresh server: with 2,000 connections dribbling
+   their request heads, >= 95 % of ordinary requests answered, p99 <= 100 ms, and the slow
+   connections closed within granian's header timeout (plus 1 s).
 
 All traffic goes to 127.0.0.1; every step is bounded in time; every process started here is
 stopped by its PID. Exits non-zero when a floor is missed, after printing every figure.
@@ -38,7 +44,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-NGINX_PORT, APP_PORT = 8810, 8811
+NGINX_PORT, APP_PORT, BARE_ASGI_PORT, BARE_RSGI_PORT, SLOW_PORT = 8810, 8811, 8812, 8813, 8814
+SLOW_CONNECTIONS = 2000
 EXPLAINER = "/en/dea-dhs-coordination/"
 FLOOR_RATIO, GOAL_RATIO, FLOOR_P99_MS = 0.5, 0.6, 25.0
 FLOOR_PAGE_KB, FLOOR_JS_KB = 50.0, 10.0
@@ -275,6 +282,78 @@ def soak(seconds: int, connections: int, pid: int, paths: list[str]) -> None:
     print(floor(growth < FLOOR_RSS_GROWTH, f"RSS growth {growth:+.1%} < {FLOOR_RSS_GROWTH:.0%}"))
 
 
+def same_response(page: str, ports: list[int]) -> None:
+    """The bare apps send the app's bytes, with its headers (names and count), gzip."""
+    answers = [get(f"http://127.0.0.1:{port}{page}") for port in ports]
+    if len({a[2] for a in answers}) != 1 or len({tuple(a[1]) for a in answers}) != 1:
+        raise SystemExit(f"{page}: the bare apps and the app send different bytes or headers")
+
+
+def ceiling(args: argparse.Namespace, work: Path, env: dict[str, str]) -> None:
+    from bench import ceiling
+
+    bare = [sys.executable, "-m", "bench.bare_app", "--port"]
+    with (
+        process([*bare, str(BARE_ASGI_PORT)], work / "bare-asgi.log", cwd=ROOT, env=env) as a,
+        process(
+            [*bare, str(BARE_RSGI_PORT), "--interface", "rsgi"],
+            work / "bare-rsgi.log",
+            cwd=ROOT,
+            env=env,
+        ) as r,
+    ):
+        for port, proc, log in ((BARE_ASGI_PORT, a, "bare-asgi"), (BARE_RSGI_PORT, r, "bare-rsgi")):
+            wait_ready(f"http://127.0.0.1:{port}/", proc, work / f"{log}.log")
+        same_response(EXPLAINER, [APP_PORT, BARE_ASGI_PORT, BARE_RSGI_PORT])
+        ports = {
+            "nginx": NGINX_PORT,
+            "bare ASGI": BARE_ASGI_PORT,
+            "bare RSGI": BARE_RSGI_PORT,
+            "app": APP_PORT,
+        }
+        urls = {name: f"http://127.0.0.1:{port}{EXPLAINER}" for name, port in ports.items()}
+        for url in urls.values():
+            wrk(url, 32, 1)  # warm
+        for met, text in ceiling.measure(urls, args.rounds, args.seconds, wrk):
+            print(floor(met, text))
+
+
+def slow_clients(work: Path, seconds: int) -> None:
+    """A fresh server (as `make run` starts it), and bench/slowclients.py against it."""
+    from app.serve.servers import HEADER_TIMEOUT_MS
+    from bench import slowclients
+
+    timeout = HEADER_TIMEOUT_MS / 1000
+    print(
+        f"\n== slow clients: {SLOW_CONNECTIONS} connections each sending a header line every "
+        f"0.5 s, never finishing, for {seconds} s; ordinary requests meanwhile (fresh server)"
+    )
+    args = [sys.executable, "-m", "app", "serve", "--port", str(SLOW_PORT), "--workers", "1"]
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(SLOW_PORT)}
+    script = [sys.executable, str(BENCH / "slowclients.py"), "--port", str(SLOW_PORT)]
+    with process(args, work / "slow.log", cwd=ROOT, env=env) as app:
+        wait_ready(f"http://127.0.0.1:{SLOW_PORT}/healthz", app, work / "slow.log")
+        out = subprocess.run(
+            [
+                *script,
+                "--slow",
+                str(SLOW_CONNECTIONS),
+                "--seconds",
+                str(seconds),
+                "--pid",
+                str(app.pid),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+            check=True,
+            cwd=ROOT,
+        )
+    report = slowclients.report(json.loads(out.stdout.strip().splitlines()[-1]), timeout)
+    for met, text in report:
+        print(floor(met, text))
+
+
 # --------------------------------------------------------------------------- weight
 
 
@@ -477,6 +556,7 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
             wrk(f"http://127.0.0.1:{NGINX_PORT}{page}", 32, 1)
             wrk(f"http://127.0.0.1:{APP_PORT}{page}", 32, 1)
         compare(pages, args.rounds, args.seconds, 32)
+        ceiling(args, work, env)
         if not args.quick:
             soak(
                 args.soak,
@@ -500,7 +580,10 @@ def main() -> int:
     parser.add_argument("--soak", type=int, default=60, help="length of the soak in seconds")
     parser.add_argument("--sizes", default="100,550,1000", help="synthetic site sizes (pages)")
     parser.add_argument("--quick", action="store_true", help="no soak, no 1,000-page build")
-    parser.add_argument("--only", choices=["serve", "weight", "startup"], help="one part only")
+    parser.add_argument(
+        "--only", choices=["serve", "slow", "weight", "startup"], help="one part only"
+    )
+    parser.add_argument("--slow-seconds", type=int, default=20, help="length of the slow run")
     parser.add_argument("--build-once", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_once:
@@ -514,6 +597,8 @@ def main() -> int:
         os.chmod(tmp, 0o755)  # nginx's worker runs as an unprivileged user and must read the export
         if args.only in (None, "serve"):
             serve_and_compare(args, Path(tmp))
+        if args.only in (None, "serve", "slow"):
+            slow_clients(Path(tmp), args.slow_seconds)
         if args.only in (None, "weight"):
             weights()
         if args.only in (None, "startup"):

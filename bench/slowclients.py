@@ -23,11 +23,13 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 LINE_EVERY_S = 0.5
 ORDINARY_EVERY_S = 0.02
 ORDINARY_TIMEOUT_S = 2.0
 PAGE = "/en/dea-dhs-coordination/"
+FLOOR_OK, FLOOR_P99_MS, SLACK_S = 0.95, 100.0, 1.0
 
 
 def raise_file_limit(needed: int) -> None:
@@ -118,7 +120,9 @@ def server_rss_mb(pid: int | None) -> float | None:
     return tree_rss_kb(pid) / 1024
 
 
-async def attack(port: int, slow: int, seconds: float, ramp: float, pid: int | None) -> dict:
+async def attack(
+    port: int, slow: int, seconds: float, ramp: float, pid: int | None
+) -> dict[str, Any]:
     stats = SlowStats()
     start = time.monotonic()
     until = start + ramp + seconds
@@ -155,6 +159,35 @@ async def attack(port: int, slow: int, seconds: float, ramp: float, pid: int | N
         "max_ms": 1000 * times[-1] if times else None,
         "server_rss_mb": rss,
     }
+
+
+def report(r: dict[str, Any], timeout: float) -> list[tuple[bool, str]]:
+    """Print a run's figures; return its floors as (met, text)."""
+    ok = r["ordinary_ok"] / max(1, r["ordinary"])
+    print(
+        f"slow connections: {r['most_open']} open at most, {r['open_mid_run']} mid-run; "
+        f"{r['opened']} opened in all, {r['closed_by_server']} closed by the server after "
+        f"{r['lifetime_p50_s'] or 0:.2f} s (median), {r['lifetime_max_s'] or 0:.2f} s (max); "
+        f"{r['refused']} could not connect; server RSS {r['server_rss_mb'] or 0:.0f} MB"
+    )
+    print(
+        f"ordinary requests: {r['ordinary_ok']} of {r['ordinary']} answered 200 ({ok:.1%}); "
+        f"p50 {r['p50_ms'] or 0:.1f} ms, p99 {r['p99_ms'] or 0:.1f} ms, "
+        f"max {r['max_ms'] or 0:.1f} ms"
+    )
+    p99, longest = r["p99_ms"], r["lifetime_max_s"]
+    return [
+        (ok >= FLOOR_OK, f"{ok:.1%} of ordinary requests answered (>= {FLOOR_OK:.0%})"),
+        (
+            p99 is not None and p99 <= FLOOR_P99_MS,
+            f"ordinary p99 {p99 or 0:.1f} ms <= {FLOOR_P99_MS:.0f} ms",
+        ),
+        (
+            longest is not None and longest <= timeout + SLACK_S,
+            f"slow connections closed within the {timeout:.0f} s header timeout "
+            f"(+{SLACK_S:.0f} s): longest {longest or 0:.2f} s",
+        ),
+    ]
 
 
 def main() -> int:
