@@ -241,13 +241,13 @@ def first_requests(base: str) -> list[str]:
     from app import urls
     from app.build import handouts as handout
     from app.content.loader import load_content
+    from app.markdown.tokens import sections
     from app.render import cards
-    from app.render.pages import sections
     from app.settings import Settings
 
     content = load_content(Settings().content_dir)
     page = next(p for p in content.pages_in("en") if urls.page("en", p.slug) == EXPLAINER)
-    section = sections(page)[0].id
+    section = sections(page.tokens)[0].id
     print("\n== deferred responses: first request (builds it) and second (kept), fresh server")
     paths = {
         "section page": urls.section("en", page.slug, section),
