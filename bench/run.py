@@ -490,11 +490,12 @@ def startup(sizes: list[int], timeout: int) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def export(target: Path) -> None:
+def export(target: Path, env: dict[str, str]) -> None:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "app", "export", str(target), "--gzip"],
         cwd=ROOT,
+        env=env,
         check=True,
         timeout=600,
         stdout=subprocess.DEVNULL,
@@ -506,7 +507,11 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
     from app.serve.middleware import CSP, PERMISSIONS
 
     site_dir = work / "site"
-    export(site_dir)
+    # One public address for the export and the app, so that both pages hold the same links.
+    site_url = f"http://127.0.0.1:{APP_PORT}"
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(APP_PORT), "WORKERS": "1"}
+    env["SITE_URL"] = site_url
+    export(site_dir, env)
     prefix = work / "nginx"
     prefix.mkdir()
     conf = prefix / "nginx.conf"
@@ -519,7 +524,6 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
         )
     conf.write_text(text)
     pages = [EXPLAINER, "/en/", "/en/sources/article-000/"]
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(APP_PORT), "WORKERS": "1"}
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     subprocess.run(
         [sys.executable, "-m", "app", "check"],
