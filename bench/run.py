@@ -559,9 +559,10 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
         for page in pages:  # warm both
             wrk(f"http://127.0.0.1:{NGINX_PORT}{page}", 32, 1)
             wrk(f"http://127.0.0.1:{APP_PORT}{page}", 32, 1)
-        compare(pages, args.rounds, args.seconds, 32)
+        if args.only != "ceiling":
+            compare(pages, args.rounds, args.seconds, 32)
         ceiling(args, work, env)
-        if not args.quick:
+        if not args.quick and args.only != "ceiling":
             soak(
                 args.soak,
                 64,
@@ -585,7 +586,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="100,550,1000", help="synthetic site sizes (pages)")
     parser.add_argument("--quick", action="store_true", help="no soak, no 1,000-page build")
     parser.add_argument(
-        "--only", choices=["serve", "slow", "weight", "startup"], help="one part only"
+        "--only", choices=["serve", "ceiling", "slow", "weight", "startup"], help="one part only"
     )
     parser.add_argument("--slow-seconds", type=int, default=20, help="length of the slow run")
     parser.add_argument("--build-once", type=int, help=argparse.SUPPRESS)
@@ -599,7 +600,7 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores; figures are relative (compare the ratio)")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         os.chmod(tmp, 0o755)  # nginx's worker runs as an unprivileged user and must read the export
-        if args.only in (None, "serve"):
+        if args.only in (None, "serve", "ceiling"):
             serve_and_compare(args, Path(tmp))
         if args.only in (None, "serve", "slow"):
             slow_clients(Path(tmp), args.slow_seconds)
