@@ -93,6 +93,12 @@ def test_a_slow_request_head_is_closed_after_the_timeout(port: int) -> None:
     assert took is not None and TIMEOUT_S - 0.5 <= took <= TIMEOUT_S + 1
 
 
+def test_a_connection_that_sends_nothing_is_closed_after_the_timeout(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port)) as sock:  # HTTP/1.1 only: timed
+        took = closed_after(sock, None, TIMEOUT_S + 5)
+    assert took is not None and TIMEOUT_S - 0.5 <= took <= TIMEOUT_S + 1
+
+
 def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
