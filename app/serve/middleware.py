@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -84,11 +85,19 @@ class AccessLog:
         self.lock = threading.Lock()
         self.started = False
         self.names: dict[tuple[str, str, int], str] = {}
+        # Queue a line: (time.time(), method, path, status, milliseconds).
+        self.append: Callable[[tuple[float, str, str, int, float]], None] = self._first
 
     def add(self, method: str, path: str, status: int, milliseconds: float) -> None:
-        self.pending.append((time.time(), method, path, status, milliseconds))
+        self.append((time.time(), method, path, status, milliseconds))
+
+    def _first(self, line: tuple[float, str, str, int, float]) -> None:
+        """`append` until the first line: it starts the thread, then `append` is the queue's
+        own (the fast path calls it directly)."""
+        self.pending.append(line)
         if not self.started:
             self.started = True
+            self.append = self.pending.append
             atexit.register(self.flush)
             threading.Thread(target=self._run, name="access-log", daemon=True).start()
 

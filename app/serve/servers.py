@@ -25,7 +25,7 @@ from typing import Any
 
 from .middleware import log_config
 
-TARGET = "app.serve.app:create_app"  # a factory: each worker builds the site once, at startup
+TARGET = "app.serve.app:serve_app"  # a factory: each worker builds the site once, at startup
 HEADER_TIMEOUT_MS = 5_000  # a phone on a slow network sends its ~1 KB request head well within 1 s
 CONNECTIONS = 4_096  # per worker; twice the 2,000 slow connections `make bench` holds open
 BACKLOG = 4_096  # the kernel's somaxconn caps it (4,096 by default on Linux >= 5.4)
