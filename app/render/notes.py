@@ -70,7 +70,10 @@ def backlinks(r: Renderer, note: Note) -> Markup:
         )
         for i, marker in enumerate(note.markers)
     )
-    return Markup('<span class="backlinks">↩ {}</span>').format(links)
+    # The visible words say what the letters are; screen readers hear each link's own name.
+    return Markup(
+        '<span class="backlinks">↩ <span aria-hidden="true">{label}</span> {links}</span>'
+    ).format(label=_("Back to the text:"), links=links)
 
 
 def reference_note(r: Renderer, ref: Reference) -> Markup:
