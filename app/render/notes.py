@@ -70,9 +70,9 @@ def backlinks(r: Renderer, note: Note) -> Markup:
         )
         for i, marker in enumerate(note.markers)
     )
-    # The visible words say what the letters are; screen readers hear each link's own name.
+    # The words say what the letters are (each link also has its own name).
     return Markup(
-        '<span class="backlinks">↩ <span aria-hidden="true">{label}</span> {links}</span>'
+        '<span class="backlinks">↩ {label} {links}</span>'
     ).format(label=_("Back to the text:"), links=links)
 
 
