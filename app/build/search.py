@@ -1,14 +1,13 @@
-"""Site search: SQLite FTS5, in memory, over every section of every page, built once at startup.
+"""Site search: an in-memory index over every section of every page, built once at startup.
 
 Entries come from the rendered HTML (so components and quotes are searchable) split at the page's
-`sections()`. The reader's words are always quoted before they reach FTS5, so operators such as
-`NEAR`, `OR`, `*`, `-`, quotes and parentheses are searched as plain text.
+`sections()`. The index maps Snowball stems (and folded words, for the last word's prefix) to
+entries, and ranks them with BM25F (`ranking.py`). There is no query language: the reader's words
+are only ever words, so `NEAR`, `OR`, `*`, `-`, quotes and parentheses are searched as text.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +19,14 @@ from .. import urls
 from ..render.pages import RenderedPage, Renderer
 from ..render.plaintext import SectionRecord, section_records
 from .context import BuildContext, Output
-from .searchtext import Analyzer, Concept, Synonyms, concepts, fold, fts_expression, nearest
-from .snippets import HIT_CLOSE, HIT_OPEN, highlight, snippet
+from .ranking import Columns, Postings, Scored, order, score
+from .searchtext import Analyzer, Concept, Synonyms, concepts, fold
+from .snippets import HIT_CLOSE, HIT_OPEN, Marks, highlight, snippet
+from .suggest import Vocabulary
 
 MAX_QUERY = 200  # characters; longer queries get a 400 page
 MAX_TERMS = 24
 LIMIT = 20
-# bm25 weights: title, heading, question, body, quoted, words (prefixes: match, no score)
-WEIGHTS = (8.0, 6.0, 6.0, 1.0, 0.5, 0.0)
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,9 @@ class Results:
     query: str
     hits: tuple[Hit, ...]
     total: int
-    matched: str  # "all" (every word) | "any" (some words, shown when no section has them all) | ""
+    # "all": every result has every word; "most": some results lack a word that carries less than
+    # half of the query's weight; "any": no section has every word; "" for no search
+    matched: str
     suggestion: str = ""  # for no results: the query with unknown words replaced by known ones
 
 
@@ -139,12 +140,6 @@ def clean_query(raw: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
 
 
-def fts_query(q: str, lang: str = "en", synonyms: Iterable[Iterable[str]] = ()) -> str | None:
-    """The FTS5 expression for the reader's words: every term quoted, the last one a prefix."""
-    analyzer = Analyzer(lang)
-    return fts_expression(concepts(analyzer, Synonyms(analyzer, synonyms), q, MAX_TERMS))
-
-
 def _marked(text: str) -> Markup:
     """Escape the text, then turn the private-use markers into <mark> elements."""
     escaped = str(escape(text))
@@ -154,9 +149,8 @@ def _marked(text: str) -> Markup:
 @dataclass(frozen=True)
 class _Row:
     entry: Entry
-    stems: frozenset[str]
-    joined: str  # " stem stem ... " of every column, for phrase checks
-    words: str  # " word word ... " (folded, not stemmed), for the last word's prefix
+    weak: bool  # only quotes a source article's claims, or is a source
+    page: str  # the page's URL, without the section
 
 
 class _Language:
@@ -165,19 +159,30 @@ class _Language:
     def __init__(self, lang: str, groups: Iterable[Iterable[str]]):
         self.analyzer = Analyzer(lang)
         self.synonyms = Synonyms(self.analyzer, groups)
-        self.vocabulary: dict[str, int] = {}
+        self.counts: dict[str, int] = {}
         self.stop_stems = frozenset(self.analyzer.stem(w) for w in self.analyzer.stop)
+        self._vocabulary: Vocabulary | None = None
 
     def learn(self, words: list[str]) -> None:
         for word in words:
-            self.vocabulary[word] = self.vocabulary.get(word, 0) + 1
+            self.counts[word] = self.counts.get(word, 0) + 1
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The indexed words and the synonyms' words; made once every entry is learnt."""
+        if self._vocabulary is None:
+            counts = dict(self.counts)
+            for term in self.synonyms.terms:
+                counts.setdefault(term, 1)
+            self._vocabulary = Vocabulary(counts)
+        return self._vocabulary
 
 
 class Index:
-    """The FTS5 table over stems; one connection shared by the threads of a process, behind a lock.
-
-    Every column holds Snowball stems of folded words; `words` holds the folded words themselves,
-    for the last word's prefix. Snippets and highlights are made here from the original text.
+    """Postings per language over five columns of each entry (page title, heading, FAQ question,
+    body, quoted words in another language), as Snowball stems of folded words, and the folded
+    words themselves for the last word's prefix. Built once, then only read, so threads share it
+    without a lock. Snippets and highlights are made here from the original text.
     """
 
     def __init__(
@@ -185,33 +190,27 @@ class Index:
         entries: Iterable[Entry],
         synonyms: Mapping[str, Iterable[Iterable[str]]] | None = None,
     ):
-        self.db = sqlite3.connect(":memory:", check_same_thread=False)
-        self.lock = threading.Lock()
-        self.db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5(title, heading, question, body, quoted, "
-            "words, lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
-        )
         self.languages: dict[str, _Language] = {}
         self.synonym_groups = dict(synonyms or {})
         self.rows: list[_Row] = []
-        values = []
-        for e in entries:
+        columns: dict[str, list[tuple[int, Columns]]] = {}
+        for key, e in enumerate(entries):
             language = self._language(e.lang)
             analyzer = language.analyzer
-            columns = [e.page_title, e.section_title, e.section_title if e.question else ""]
-            columns += [e.text, e.quoted]
-            words = [analyzer.words(c) for c in columns]
+            # a page's introduction, or a source, has the page's title as its heading
+            heading = e.section_title or e.page_title
+            texts = [e.page_title, heading, e.section_title if e.question else ""]
+            texts += [e.text, e.quoted]
+            words = [analyzer.words(c) for c in texts]
             stems = [[analyzer.stem(w) for w in ws] for ws in words]
             every = [w for ws in words for w in ws]
             language.learn(every)
-            flat = [s for ss in stems for s in ss]
-            self.rows.append(
-                _Row(e, frozenset(flat), " " + " ".join(flat) + " ", " " + " ".join(every))
-            )
-            values.append((*(" ".join(ss) for ss in stems), " ".join(every), e.lang))
-        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", values)
-        self.db.commit()
-        self.size = len(values)
+            columns.setdefault(e.lang, []).append((key, list(zip(words, stems, strict=True))))
+            weak = bool(e.claims) or e.kind == "source"
+            self.rows.append(_Row(e, weak, e.url.split("#")[0]))
+        self.postings: dict[str, Postings] = {lang: Postings(c) for lang, c in columns.items()}
+        for language in self.languages.values():
+            language.vocabulary  # noqa: B018 -- made now, at startup, not on a reader's query
 
     def _language(self, lang: str) -> _Language:
         if lang not in self.languages:
@@ -222,78 +221,60 @@ class Index:
         q = clean_query(q)
         language = self._language(lang)
         wanted = concepts(language.analyzer, language.synonyms, q, MAX_TERMS)
-        match = fts_expression(wanted)
-        if match is None:
+        if not wanted:
             return Results(q, (), 0, "")
-        ranked = self._ranked(lang, match, wanted)
+        ranked, matched = self._ranked(lang, wanted)
         if not ranked:
             return Results(q, (), 0, "", self._suggest(language, q))
-        best = ranked[0][0]
-        if best == len(wanted):
-            ranked = [r for r in ranked if r[0] == best]
-        hits = tuple(self._hit(language, wanted, row) for _, _, _, row in ranked[:limit])
-        return Results(q, hits, len(ranked), "all" if best == len(wanted) else "any")
+        hits = self._hits(language, wanted, ranked[:limit])
+        return Results(q, hits, len(ranked), matched)
 
-    def _ranked(
-        self, lang: str, match: str, wanted: list[Concept]
-    ) -> list[tuple[int, bool, float, _Row]]:
-        """Matching rows, best first: most concepts found, then established sources before
-        sections that only quote an article's claims, then bm25 with the column weights."""
-        sql = (
-            "SELECT rowid, bm25(entries, ?, ?, ?, ?, ?, ?) FROM entries "
-            "WHERE entries MATCH ? AND lang = ?"
+    def _ranked(self, lang: str, wanted: list[Concept]) -> tuple[list[_Row], str]:
+        """Matching rows, best first (BM25F, `ranking.py`), and whether they have every concept."""
+        postings = self.postings.get(lang)
+        if postings is None:
+            return [], ""
+        rows = self.rows
+        scored = [
+            Scored(s.key, s.score, s.mask, s.share, rows[s.key].weak, rows[s.key].page)
+            for s in score(postings, wanted)
+        ]
+        ranked, matched = order(scored)
+        return [rows[s.key] for s in ranked], matched
+
+    def _hits(
+        self, language: _Language, wanted: list[Concept], rows: list[_Row]
+    ) -> tuple[Hit, ...]:
+        # a phrase is marked where it stands whole, without its grammar words ("de", "la")
+        alternatives = [p for c in wanted for p in c.alternatives]
+        marks = Marks(
+            {p[0] for p in alternatives if len(p) == 1},
+            tuple(c.prefix for c in wanted if c.prefix),
+            tuple(p for p in alternatives if len(p) > 1),
+            language.stop_stems,
         )
-        with self.lock:
-            found = self.db.execute(sql, (*WEIGHTS, match, lang)).fetchall()
-        ranked = []
-        for rowid, score in found:
-            row = self.rows[rowid - 1]
-            count = sum(_has(row, concept) for concept in wanted)
-            if count:
-                weak = bool(row.entry.claims) or row.entry.kind == "source"
-                ranked.append((count, weak, float(score), row))
-        ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
-        return ranked
+        return tuple(self._hit(language, marks, row) for row in rows)
 
-    def _hit(self, language: _Language, wanted: list[Concept], row: _Row) -> Hit:
-        # words of a phrase are marked, but not its grammar words ("de", "la" of a synonym phrase)
-        stop = language.stop_stems
-        stems = {
-            s for c in wanted for p in c.alternatives for s in p if len(p) == 1 or s not in stop
-        }
-        prefixes = tuple(c.prefix for c in wanted if c.prefix)
+    def _hit(self, language: _Language, marks: Marks, row: _Row) -> Hit:
         e, analyzer = row.entry, language.analyzer
-        title = highlight(analyzer, e.page_title, stems, prefixes)
-        heading = highlight(analyzer, e.section_title, stems, prefixes)
-        words = snippet(analyzer, e.text, stems, prefixes)
+        title = highlight(analyzer, e.page_title, marks)
+        heading = highlight(analyzer, e.section_title, marks)
+        words = snippet(analyzer, e.text, marks)
         return Hit(e.page_title, e.section_title, e.url, e.kind, words, title, heading, e.claims)
 
     def _suggest(self, language: _Language, q: str) -> str:
         """The query with each unknown word replaced by the nearest indexed word or synonym."""
-        vocabulary = dict(language.vocabulary)
-        for term in language.synonyms.terms:
-            vocabulary.setdefault(term, 1)
+        vocabulary = language.vocabulary
         changed, out = False, []
         for word in q.split():
             folded = fold(word)
             if folded in language.analyzer.stop or not folded.isalnum():
                 out.append(word)
                 continue
-            better = nearest(folded, vocabulary)
+            better = vocabulary.nearest(folded)
             changed |= better is not None
             out.append(better or word)
         return " ".join(out) if changed else ""
-
-
-def _has(row: _Row, concept: Concept) -> bool:
-    if concept.prefix and (" " + concept.prefix) in row.words:
-        return True
-    for phrase in concept.alternatives:
-        if len(phrase) == 1 and phrase[0] in row.stems:
-            return True
-        if len(phrase) > 1 and " " + " ".join(phrase) + " " in row.joined:
-            return True
-    return False
 
 
 # --------------------------------------------------------------------------- the search page

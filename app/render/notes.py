@@ -33,13 +33,26 @@ class Renderer(Protocol):
 BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+REPORT_KINDS = (
+    "news",
+    "court",
+)  # reports of events; primary documents and reference works back them
+
+
 def sole_source_refs(content: Content) -> frozenset[str]:
-    """References that are the only source of some medium-confidence fact ("one news report")."""
-    return frozenset(
-        fact.references[0]
-        for fact in content.facts.values()
-        if fact.confidence == "medium" and len(fact.references) == 1
-    )
+    """References that are the only report behind some medium-confidence fact ("one news report").
+
+    A primary document or a reference work beside it (the state law a city rule mirrors, an
+    encyclopedia as a secondary check) does not make the fact rest on more than that one report.
+    """
+    found = set()
+    for fact in content.facts.values():
+        if fact.confidence != "medium":
+            continue
+        reports = [r for r in fact.references if content.references[r].kind in REPORT_KINDS]
+        if len(reports) == 1:
+            found.add(reports[0])
+    return frozenset(found)
 
 
 def evidence(r: Renderer, ref: Reference) -> str:
@@ -47,11 +60,14 @@ def evidence(r: Renderer, ref: Reference) -> str:
     _ = r.gettext
     if ref.kind == "primary-document":
         return _("Primary document.")
-    if ref.kind == "court":
-        return _("Court document.")
     if ref.kind == "reference":
         return _("Reference work, used as a secondary check.")
-    if ref.id in sole_source_refs(r.content):
+    sole = ref.id in sole_source_refs(r.content)
+    if ref.kind == "court":  # the research file's court sources are case summaries and records
+        if sole:
+            return _("One case summary: for some facts it is the only source found.")
+        return _("Court case record.")
+    if sole:
         return _("One news report: for some facts it is the only source found.")
     return _("News report.")
 
@@ -71,9 +87,9 @@ def backlinks(r: Renderer, note: Note) -> Markup:
         for i, marker in enumerate(note.markers)
     )
     # The words say what the letters are (each link also has its own name).
-    return Markup(
-        '<span class="backlinks">↩ {label} {links}</span>'
-    ).format(label=_("Back to the text:"), links=links)
+    return Markup('<span class="backlinks">↩ {label} {links}</span>').format(
+        label=_("Back to the text:"), links=links
+    )
 
 
 def reference_note(r: Renderer, ref: Reference) -> Markup:
