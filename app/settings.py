@@ -25,6 +25,9 @@ class Settings:
     publisher: str | None = None  # who publishes the site; named on the about page when set
     hsts: bool = False  # send Strict-Transport-Security (only when served over HTTPS)
     forwarded_allow_ips: str = "127.0.0.1"
+    # Connections one client address may hold (app/serve/limits.py); 0: no cap. Proxies in
+    # FORWARDED_ALLOW_IPS are exempt (every reader behind one comes from its address).
+    connections_per_address: int = 128
     site_name: dict[str, str] = field(
         default_factory=lambda: {"en": "LA Enforcement Explained", "es": "LA: la ley, explicada"}
     )
@@ -44,4 +47,5 @@ class Settings:
             publisher=(env.get("PUBLISHER") or "").strip() or None,
             hsts=env.get("HSTS", "").lower() in ("1", "true", "yes"),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            connections_per_address=int(env.get("CONNECTIONS_PER_ADDRESS", "128")),
         )
