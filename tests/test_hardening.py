@@ -681,3 +681,14 @@ def test_forwarded_headers_are_honoured_only_from_configured_proxies(
 def test_default_settings_trust_only_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
     assert Settings.from_env().forwarded_allow_ips == "127.0.0.1"
+
+
+@pytest.mark.parametrize("path", ["/en/%0A/", "/en/%0A", "/es/faq%00/", "/en/%0D%0A/", "/%7F/"])
+def test_a_path_with_a_control_character_is_a_400_page(client, path: str) -> None:
+    """Route patterns end in `$`, which matches before a final newline: /en/%0A/ once became a 307
+    to an absolute address (found by the generated-URL test)."""
+    response = client.get(path)
+    assert response.status_code == 400, path
+    assert "location" not in response.headers
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers.get("x-content-type-options") == "nosniff"  # the security headers

@@ -21,7 +21,7 @@ from ..settings import Settings
 from . import routes
 from .fastpath import FastPath
 from .limits import AddressCap
-from .middleware import AccessLog, SecurityHeaders, security_headers
+from .middleware import AccessLog, ControlCharacterPaths, SecurityHeaders, security_headers
 from .routes import problem, serve
 from .servers import HEADER_TIMEOUT_MS
 
@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Si
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     outermost_headers = {k.decode(): v.decode() for k, v in security_headers(settings.hsts)}
     app.state.access_log = access_log = AccessLog()
+    # Inside the security headers, so its 400 page gets them (error_response is defined below).
+    app.add_middleware(ControlCharacterPaths, respond=lambda r, s: error_response(r, s))
     app.add_middleware(SecurityHeaders, hsts=settings.hsts, access=access_log)  # last: outermost
     # Pre-rendered paths skip the router and the middleware; they get the same headers and log.
     # Every request is first counted against its address's connections (app/serve/limits.py).

@@ -11,6 +11,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("app.access")
@@ -205,3 +207,22 @@ class SecurityHeaders:
             self.access.add(
                 method, scope.get("path", "-"), status, (time.perf_counter() - started) * 1000
             )
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ControlCharacterPaths:
+    """A path holding a control character (a decoded %0A, %00...) gets the 400 page.
+
+    Starlette's route patterns end in `$`, which also matches before a final newline, so without
+    this `/en/%0A/` would be served as /en/ or redirected to an absolute address."""
+
+    def __init__(self, app: ASGIApp, respond: Callable[[Request, int], Response]):
+        self.app, self.respond = app, respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and CONTROL.search(scope.get("path", "")):
+            await self.respond(Request(scope), 400)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
