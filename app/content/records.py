@@ -99,6 +99,15 @@ class Content:
         return out
 
     @cached_property
+    def sole_source_refs(self) -> frozenset[str]:
+        """References that are the only source of some medium-confidence fact."""
+        return frozenset(
+            fact.references[0]
+            for fact in self.facts.values()
+            if fact.confidence == "medium" and len(fact.references) == 1
+        )
+
+    @cached_property
     def _by_key(self) -> dict[tuple[str, str], Page]:
         return {(page.key, lang): page for (lang, _), page in self.pages.items()}
 

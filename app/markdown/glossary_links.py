@@ -18,6 +18,11 @@ class GlossaryLinks:
     href: str  # the glossary page's URL, e.g. /en/glossary/
     terms: Sequence[tuple[str, re.Pattern[str]]]  # (entry id, pattern of its match words)
     linked: set[str] = field(default_factory=set)
+    # Any term at all: most text has none, and one search says so (instead of one per term).
+    any_term: re.Pattern[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.any_term = re.compile("|".join(f"(?:{p.pattern})" for _, p in self.terms) or "(?!)")
 
 
 def compile_terms(
@@ -85,6 +90,8 @@ def _join_soft_breaks(children: list[Token]) -> list[Token]:
 
 def _split_text(token: Token, links: GlossaryLinks) -> list[Token]:
     text = token.content
+    if links.any_term.search(text) is None:
+        return [token]
     for entry_id, pattern in links.terms:
         if entry_id in links.linked:
             continue
