@@ -80,7 +80,11 @@ class Content:
 
     @property
     def langs(self) -> list[str]:
-        return sorted({lang for lang, _ in self.pages})
+        return list(self._langs)
+
+    @cached_property
+    def _langs(self) -> tuple[str, ...]:
+        return tuple(sorted({lang for lang, _ in self.pages}))
 
     @property
     def default_lang(self) -> str:
