@@ -21,6 +21,7 @@ from ..content.records import Content, Page
 from ..i18n import Gettext, language_name
 from ..render.pages import RenderedPage, Renderer
 from ..settings import Settings
+from .pageparts import PageBuild
 from .prebuilt import Prebuilt
 
 T = TypeVar("T")
@@ -35,6 +36,7 @@ class BuildContext:
     renderers: Mapping[str, Renderer] = field(repr=False)
     access_date: dt.date  # the cite boxes' access date: when the site was built
     rendered: Mapping[tuple[str, str], RenderedPage] = field(default_factory=dict, repr=False)
+    built: Mapping[tuple[str, str], PageBuild] = field(default_factory=dict, repr=False)
 
     @property
     def langs(self) -> list[str]:

@@ -20,6 +20,7 @@ from .. import urls
 from ..render.pages import RenderedPage, Renderer
 from ..render.plaintext import SectionRecord, section_records
 from .context import BuildContext, Output
+from .searchrows import Analyzed, Entry, analyze
 from .searchtext import Analyzer, Concept, Synonyms, concepts, fold, fts_expression, nearest
 from .snippets import HIT_CLOSE, HIT_OPEN, highlight, snippet
 
@@ -28,21 +29,6 @@ MAX_TERMS = 24
 LIMIT = 20
 # bm25 weights: title, heading, question, body, quoted, words (prefixes: match, no score)
 WEIGHTS = (8.0, 6.0, 6.0, 1.0, 0.5, 0.0)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One searchable unit: a section of a page (or a page's introduction, or a source text)."""
-
-    lang: str
-    page_title: str
-    section_title: str  # "" for a page's introduction or a source
-    url: str
-    text: str
-    kind: str = "section"  # "section" | "source"
-    question: bool = False  # the heading is a reader's question (an FAQ entry)
-    claims: tuple[str, ...] = ()  # source articles whose claims it quotes, with no other source
-    quoted: str = ""  # words quoted in another language (indexed, never used for snippets)
 
 
 @dataclass(frozen=True)
@@ -182,7 +168,7 @@ class Index:
 
     def __init__(
         self,
-        entries: Iterable[Entry],
+        entries: Iterable[Entry | Analyzed],
         synonyms: Mapping[str, Iterable[Iterable[str]]] | None = None,
     ):
         self.db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -195,20 +181,16 @@ class Index:
         self.synonym_groups = dict(synonyms or {})
         self.rows: list[_Row] = []
         values = []
-        for e in entries:
-            language = self._language(e.lang)
-            analyzer = language.analyzer
-            columns = [e.page_title, e.section_title, e.section_title if e.question else ""]
-            columns += [e.text, e.quoted]
-            words = [analyzer.words(c) for c in columns]
-            stems = [[analyzer.stem(w) for w in ws] for ws in words]
-            every = [w for ws in words for w in ws]
+        for item in entries:  # entries analyzed already (by the page's build) or not yet
+            language = self._language(item.lang if isinstance(item, Entry) else item.entry.lang)
+            row = item if isinstance(item, Analyzed) else analyze(item, language.analyzer)
+            every = row.words.split()
             language.learn(every)
-            flat = [s for ss in stems for s in ss]
+            flat = [s for column in row.columns for s in column.split()]
             self.rows.append(
-                _Row(e, frozenset(flat), " " + " ".join(flat) + " ", " " + " ".join(every))
+                _Row(row.entry, frozenset(flat), " " + " ".join(flat) + " ", " " + row.words)
             )
-            values.append((*(" ".join(ss) for ss in stems), " ".join(every), e.lang))
+            values.append((*row.columns, row.words, row.entry.lang))
         self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", values)
         self.db.commit()
         self.size = len(values)
@@ -338,9 +320,9 @@ def stage(ctx: BuildContext, out: Output) -> None:
 
 def build(ctx: BuildContext) -> Search:
     """Index every section of every rendered page and every source, in every language."""
-    entries: list[Entry] = []
-    for result in ctx.rendered.values():
-        entries.extend(page_entries(result, ctx.renderers[result.page.lang]))
+    entries: list[Entry | Analyzed] = []
+    for key in ctx.rendered:
+        entries.extend(ctx.built[key].search)  # analyzed with the page (app/build/pagebuild.py)
     context: dict[str, dict[str, Any]] = {}
     for lang in ctx.langs:
         _ = ctx.gettext(lang)

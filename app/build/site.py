@@ -18,15 +18,19 @@ import jinja2
 from babel.support import NullTranslations
 
 from .. import urls
+from ..content.errors import ContentError
 from ..content.loader import load_content
 from ..content.records import Content
 from ..i18n import load_translations, long_date
 from ..render.citing import Citable, citable, today
 from ..render.pages import RenderedPage, Renderer
 from ..settings import Settings
-from . import api_docs, archive, discovery, pages, search, sections, versions
+from . import api_docs, archive, cachekey, discovery, pages, search, sections, versions
 from .assets import fingerprint
+from .cache import BuildCache
 from .context import BuildContext, Output, Stage, service
+from .pagebuild import build_pages, workers
+from .pageparts import PageBuild
 from .prebuilt import Prebuilt, Responses
 
 T = TypeVar("T")
@@ -98,11 +102,21 @@ def permanent(item: Citable, archive_dir: Path) -> Citable:
 def build_site(
     settings: Settings, extra_stages: Iterable[Stage] = (), content: Content | None = None
 ) -> Site:
-    """Load content (raising ContentError if invalid) unless given, and build every response."""
-    content = content if content is not None else load_content(settings.content_dir)
+    """Load content (raising ContentError if invalid) unless given, and build every response.
+
+    Each page is built once (app/build/pagebuild.py: in a process pool when there are many) or
+    read from the build cache (`settings.cache_dir`; app/build/cache.py); the site-wide stages
+    then run on what the pages left.
+    """
+    cache = BuildCache(settings.cache_dir) if settings.cache_dir is not None else None
+    environment = cachekey.environment(settings, today()) if cache is not None else ""
+    checked = content is not None  # given content was loaded, parsed and checked in full
+    content = content if content is not None else _load(settings, cache, environment)
     out = Output()
     ctx = prepare(settings, content, out)
-    ctx = replace(ctx, rendered=MappingProxyType(pages.render_all(ctx)))
+    built = _pages(ctx, cache, environment, checked)
+    rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
+    ctx = replace(ctx, rendered=rendered, built=MappingProxyType(built))
     for stage in (*STAGES, *extra_stages):
         stage(ctx, out)
     responses = Responses(out.responses, out.deferred)
@@ -113,9 +127,49 @@ def build_site(
         content=content,
         responses=responses,
         errors=MappingProxyType(out.errors),
-        rendered=MappingProxyType(dict(ctx.rendered)),
+        rendered=rendered,
         services=MappingProxyType(out.services),
     )
+
+
+def _load(settings: Settings, cache: BuildCache | None, environment: str) -> Content:
+    """The content with the pages' front matter checked (bodies are checked as pages build);
+    the full, serial load when anything is wrong, for its report of every problem."""
+    known = cache.heads(environment) if cache is not None else {}
+    try:
+        return load_content(settings.content_dir, parse=False, known=known)
+    except ContentError:
+        return load_content(settings.content_dir)  # raises, listing every problem
+
+
+def _pages(
+    ctx: BuildContext, cache: BuildCache | None, environment: str, checked: bool
+) -> dict[tuple[str, str], PageBuild]:
+    """Every page's build, in menu order: from the cache, else built (and then cached)."""
+    content = ctx.content
+    order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
+    keys: dict[tuple[str, str], str] = {}
+    found: dict[tuple[str, str], PageBuild] = {}
+    if cache is not None:
+        shape = cachekey.shape(content.pages.values())
+        for key in order:
+            page = content.pages[key]
+            keys[key] = cachekey.page(environment, shape, content, page)
+            hit = cache.page(keys[key], page)
+            if hit is not None:
+                found[key] = hit
+    missing = [content.pages[key] for key in order if key not in found]
+    fresh = build_pages(ctx, missing, workers(ctx.settings.build_workers), checked=checked)
+    if fresh is None:  # a page is invalid: the full load reports every problem
+        load_content(ctx.settings.content_dir)
+        raise RuntimeError("a page failed its checks in the build but not in the full load")
+    if cache is not None:
+        for key, built in fresh.items():
+            cache.put_page(keys[key], built)
+        if fresh or not cache.heads_read:
+            cache.put_heads(environment, list(content.pages.values()))
+        cache.prune()
+    return {key: found.get(key) or fresh[key] for key in order}
 
 
 def prepare(settings: Settings, content: Content, out: Output) -> BuildContext:
