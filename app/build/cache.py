@@ -94,6 +94,19 @@ class BuildCache:
             except OSError:
                 continue
 
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
+        found = self._read(kind, key)
+        return found[1] if found is not None else None
+
+    def put_bytes(self, kind: str, key: str, data: bytes) -> None:
+        self._write(kind, key, {}, data)
+
+    def has_mark(self, kind: str, key: str) -> bool:
+        return self._read(kind, key) is not None
+
+    def mark(self, kind: str, key: str) -> None:
+        self._write(kind, key, {}, b"")
+
     # -- front matter --------------------------------------------------------------------
 
     def heads(self, environment: str) -> dict[str, Head]:
@@ -112,9 +125,7 @@ class BuildCache:
             return {}
 
     def put_heads(self, environment: str, pages: list[Page]) -> None:
-        heads = {
-            p.digest: [p.meta.model_dump_json(), p.body_line, _body_start(p)] for p in pages
-        }
+        heads = {p.digest: [p.meta.model_dump_json(), p.body_line, _body_start(p)] for p in pages}
         self._write("heads", environment, {"heads": heads}, b"")
 
     # -- page builds ---------------------------------------------------------------------
@@ -162,10 +173,6 @@ def _unpack(data: bytes) -> tuple[dict[str, Any], bytes]:
     return header, body[4 + size :]
 
 
-def _key(key: CiteKey) -> list[str]:
-    return [key.kind, key.target, key.excerpt]
-
-
 def _prebuilt(item: Prebuilt, blobs: bytearray) -> dict[str, Any]:
     def variant(v: Variant) -> list[Any]:
         blobs.extend(v.body)
@@ -182,15 +189,19 @@ def _prebuilt(item: Prebuilt, blobs: bytearray) -> dict[str, Any]:
 
 def _encode(built: PageBuild, blobs: bytearray) -> dict[str, Any]:
     r = built.rendered
+    keys: dict[CiteKey, int] = {}  # each distinct citation key once; the rest refer to it
+
+    def key(k: CiteKey) -> int:
+        return keys.setdefault(k, len(keys))
+
     return {
-        "html": str(r.html),
         "sections": [[s.id, s.title, s.level] for s in r.sections],
-        "cited": [_key(k) for k in r.cited],
+        "cited": [key(k) for k in r.cited],
         "version": r.version,
-        "notes": [[n.number, _key(n.key), list(n.markers), n.figure] for n in r.notes],
-        "notes_html": str(r.notes_html),
-        "slices": [[s.section.id, s.section.title, s.level, s.start, s.body, s.end] for s in built.slices],
-        "citations": [[*_key(k), section] for k, section in built.citations],
+        "notes": [[n.number, key(n.key), list(n.markers), n.figure] for n in r.notes],
+        "slices": [[s.start, s.body, s.end] for s in built.slices],
+        "citations": [[key(k), section] for k, section in built.citations],
+        "keys": [[k.kind, k.target, k.excerpt] for k in keys],
         "response": _prebuilt(built.response, blobs),
         "api": _prebuilt(built.api, blobs),
         "search": [
@@ -230,20 +241,15 @@ def _unprebuilt(d: dict[str, Any], blobs: _Blobs) -> Prebuilt:
 
 
 def _decode(d: dict[str, Any], data: bytes, page: Page) -> PageBuild:
-    keys: dict[tuple[str, str, str], CiteKey] = {}  # one CiteKey object per distinct key
-
-    def key(k: list[str]) -> CiteKey:
-        kind, target, excerpt = k
-        return keys.setdefault((kind, target, excerpt), CiteKey(kind, target, excerpt))
-
+    keys = [CiteKey(str(kind), str(target), str(excerpt)) for kind, target, excerpt in d["keys"]]
+    sections = tuple(Section(str(i), str(t), int(level)) for i, t, level in d["sections"])
     rendered = RenderedPage(
         page=page,
-        html=Markup(d["html"]),
-        sections=tuple(Section(i, t, int(level)) for i, t, level in d["sections"]),
-        cited=tuple(key(k) for k in d["cited"]),
+        html=Markup(""),  # in the page's response (RenderedPage.html)
+        sections=sections,
+        cited=tuple(keys[k] for k in d["cited"]),
         version=str(d["version"]),
-        notes=tuple(Note(int(n), key(k), tuple(m), bool(f)) for n, k, m, f in d["notes"]),
-        notes_html=Markup(d["notes_html"]),
+        notes=tuple(Note(int(n), keys[k], tuple(m), bool(f)) for n, k, m, f in d["notes"]),
     )
     blobs = _Blobs(data)
     response, api = _unprebuilt(d["response"], blobs), _unprebuilt(d["api"], blobs)
@@ -253,13 +259,15 @@ def _decode(d: dict[str, Any], data: bytes, page: Page) -> PageBuild:
         Analyzed(Entry(*entry, claims=tuple(claims), quoted=quoted), tuple(columns), words)
         for entry, (claims, quoted), columns, words in d["search"]
     )
+    if len(d["slices"]) != len(sections):
+        raise Corrupt("slices and sections differ")
     return PageBuild(
         rendered=rendered,
         slices=tuple(
-            SectionSlice(Section(i, t, int(level)), start, body, end)
-            for i, t, level, start, body, end in d["slices"]
+            SectionSlice(section, start, body, end)
+            for section, (start, body, end) in zip(sections, d["slices"], strict=True)
         ),
-        citations=tuple((key(k[:3]), k[3]) for k in d["citations"]),
+        citations=tuple((keys[k], section) for k, section in d["citations"]),
         response=response,
         api=api,
         search=search,

@@ -27,6 +27,14 @@ from .prebuilt import Prebuilt
 T = TypeVar("T")
 
 
+class Store(Protocol):
+    """Where site-wide stages keep what they made, by the build's key (app/build/cache.py)."""
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None: ...
+
+    def put_bytes(self, kind: str, key: str, data: bytes) -> None: ...
+
+
 @dataclass(frozen=True)
 class BuildContext:
     settings: Settings
@@ -37,6 +45,8 @@ class BuildContext:
     access_date: dt.date  # the cite boxes' access date: when the site was built
     rendered: Mapping[tuple[str, str], RenderedPage] = field(default_factory=dict, repr=False)
     built: Mapping[tuple[str, str], PageBuild] = field(default_factory=dict, repr=False)
+    store: Store | None = field(default=None, repr=False)  # the build cache, when there is one
+    build_key: str = ""  # a hash of everything the build read (with a store): site-wide entries
 
     @property
     def langs(self) -> list[str]:

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
+from markupsafe import Markup
+
 from ..content.loader import check_pages
 from ..content.records import Page
 from ..markdown.tokens import citations_by_section, slices
@@ -37,11 +39,12 @@ def build_page(ctx: BuildContext, page: Page) -> PageBuild:
     tokens = page.tokens
     detail = api_docs.page_detail(ctx.content, rendered, ctx.settings.site_url)
     entries = search.page_entries(rendered, renderer)
-    built = PageBuild(
-        rendered=rendered,
+    response = html_response(pages.page_html(ctx, rendered))
+    built = PageBuild(  # the article's HTML is in the response now: not kept twice
+        rendered=replace(rendered, html=Markup(""), notes_html=Markup("")),
         slices=tuple(slices(tokens)),
         citations=tuple(citations_by_section(tokens)),
-        response=html_response(pages.page_html(ctx, rendered)),
+        response=response,
         api=Prebuilt.build(api_docs.as_json(detail), api_docs.JSON),
         search=tuple(analyze(entry, _analyzer(page.lang)) for entry in entries),
     )

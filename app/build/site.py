@@ -8,6 +8,7 @@ add stages of its own (the OpenAPI document, which FastAPI describes).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -114,14 +115,20 @@ def build_site(
     content = content if content is not None else _load(settings, cache, environment)
     out = Output()
     ctx = prepare(settings, content, out)
-    built = _pages(ctx, cache, environment, checked)
+    built, build_key = _pages(ctx, cache, environment, checked)
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
-    ctx = replace(ctx, rendered=rendered, built=MappingProxyType(built))
+    ctx = replace(
+        ctx, rendered=rendered, built=MappingProxyType(built), store=cache, build_key=build_key
+    )
     for stage in (*STAGES, *extra_stages):
         stage(ctx, out)
     responses = Responses(out.responses, out.deferred)
-    for path in out.samples:
-        responses[path]  # one of each deferred kind per language: fails here, not for a reader
+    if cache is None or not cache.has_mark("samples", environment):
+        for path in out.samples:
+            responses[path]  # one of each deferred kind per language: fails here, not for a reader
+        if cache is not None:  # they built with these templates, code and fonts: no need again
+            cache.mark("samples", environment)
+    built.clear()  # what the pages' builds made is in the responses and the index now
     return Site(
         settings=settings,
         content=content,
@@ -144,8 +151,9 @@ def _load(settings: Settings, cache: BuildCache | None, environment: str) -> Con
 
 def _pages(
     ctx: BuildContext, cache: BuildCache | None, environment: str, checked: bool
-) -> dict[tuple[str, str], PageBuild]:
-    """Every page's build, in menu order: from the cache, else built (and then cached)."""
+) -> tuple[dict[tuple[str, str], PageBuild], str]:
+    """Every page's build, in menu order: from the cache, else built (and then cached); and a
+    key for the whole build (a hash of every page's key), with a cache."""
     content = ctx.content
     order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
     keys: dict[tuple[str, str], str] = {}
@@ -169,7 +177,10 @@ def _pages(
         if fresh or not cache.heads_read:
             cache.put_heads(environment, list(content.pages.values()))
         cache.prune()
-    return {key: found.get(key) or fresh[key] for key in order}
+    build_key = ""
+    if cache is not None:
+        build_key = hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
+    return {key: found.get(key) or fresh[key] for key in order}, build_key
 
 
 def prepare(settings: Settings, content: Content, out: Output) -> BuildContext:
@@ -199,11 +210,21 @@ def prepare(settings: Settings, content: Content, out: Output) -> BuildContext:
     return replace(ctx, jinja=MappingProxyType(jinja))
 
 
+def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept with the build cache (jinja checks each against its source)."""
+    if cache_dir is None:
+        return None
+    (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+
+
 def _environment(
     ctx: BuildContext, lang: str, translations: NullTranslations, assets: Mapping[str, str]
 ) -> jinja2.Environment:
+    cache_dir = ctx.settings.cache_dir
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(ctx.settings.templates_dir),
+        bytecode_cache=_bytecode_cache(cache_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],

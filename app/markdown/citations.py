@@ -303,8 +303,7 @@ def render_figure(number: int, view: QuoteView, gettext: Callable[[str], str]) -
     e = escape  # f-strings with escape(): the same text as Markup.format, at a tenth of the cost
     label = e(gettext("Quote {n}").format(n=number))
     quote = (
-        f'<blockquote cite="{e(view.cite_url)}" lang="{e(view.lang)}">{e(view.text)}'
-        "</blockquote>\n"
+        f'<blockquote cite="{e(view.cite_url)}" lang="{e(view.lang)}">{e(view.text)}</blockquote>\n'
     )
     if view.translation:
         quote = (

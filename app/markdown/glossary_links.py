@@ -39,7 +39,7 @@ def compile_terms(entries: Sequence[tuple[str, Sequence[str]]]) -> list[Term]:
                 for w in sorted(words, key=len, reverse=True)
             )
             pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
-            out.append(Term(entry_id, pattern, tuple({(w.split() or [''])[0] for w in words})))
+            out.append(Term(entry_id, pattern, tuple({(w.split() or [""])[0] for w in words})))
     return out
 
 
