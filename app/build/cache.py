@@ -9,6 +9,7 @@ and is rebuilt and written over. Nothing is unpickled. Keys are content hashes
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -33,7 +34,7 @@ from .searchrows import Analyzed, Entry
 
 log = logging.getLogger("app")
 MAGIC = b"la-build-cache 1\n"
-KEEP_DAYS = 7  # entries no build has used for this long are removed
+KEEP_DAYS = 1  # entries no build has used for this long are removed
 
 
 class Corrupt(ValueError):
@@ -45,6 +46,7 @@ class BuildCache:
         self.root = root
         self.used: set[Path] = set()
         self.heads_read = False
+        self.hits: set[str] = set()  # page keys found
 
     # -- files ---------------------------------------------------------------------------
 
@@ -101,6 +103,25 @@ class BuildCache:
     def put_bytes(self, kind: str, key: str, data: bytes) -> None:
         self._write(kind, key, {}, data)
 
+    def responses(self, kind: str, key: str) -> dict[str, Prebuilt] | None:
+        found = self._read(kind, key)
+        if found is None:
+            return None
+        try:
+            blobs = _Blobs(found[1])
+            out = {str(path): _unprebuilt(item, blobs) for path, item in found[0]["responses"]}
+            if blobs.offset != len(blobs.data):
+                raise Corrupt("trailing bytes")
+            return out
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("build cache: %s entry not valid (%s); rebuilding", kind, exc)
+            return None
+
+    def put_responses(self, kind: str, key: str, responses: dict[str, Prebuilt]) -> None:
+        blobs = bytearray()
+        header = {"responses": [[path, _prebuilt(item, blobs)] for path, item in responses.items()]}
+        self._write(kind, key, header, bytes(blobs))
+
     def has_mark(self, kind: str, key: str) -> bool:
         return self._read(kind, key) is not None
 
@@ -135,7 +156,9 @@ class BuildCache:
         if found is None:
             return None
         try:
-            return _decode(found[0], found[1], page)
+            built = _decode(found[0], found[1], page)
+            self.hits.add(key)
+            return built
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             log.warning("build cache: page entry %s not valid (%s); rebuilding", key[:12], exc)
             return None
@@ -173,6 +196,11 @@ def _unpack(data: bytes) -> tuple[dict[str, Any], bytes]:
     return header, body[4 + size :]
 
 
+def _blob(data: bytes, blobs: bytearray) -> int:
+    blobs.extend(data)
+    return len(data)
+
+
 def _prebuilt(item: Prebuilt, blobs: bytearray) -> dict[str, Any]:
     def variant(v: Variant) -> list[Any]:
         blobs.extend(v.body)
@@ -204,17 +232,30 @@ def _encode(built: PageBuild, blobs: bytearray) -> dict[str, Any]:
         "keys": [[k.kind, k.target, k.excerpt] for k in keys],
         "response": _prebuilt(built.response, blobs),
         "api": _prebuilt(built.api, blobs),
-        "search": [
-            [
-                [e.lang, e.page_title, e.section_title, e.url, e.text, e.kind, e.question],
-                [list(e.claims), e.quoted],
-                list(a.columns),
-                a.words,
-            ]
-            for a in built.search
-            for e in (a.entry,)
-        ],
+        "search": _blob(_search_json(built), blobs),
     }
+
+
+def _search_json(built: PageBuild) -> bytes:
+    rows = [
+        [
+            [e.lang, e.page_title, e.section_title, e.url, e.text, e.kind, e.question],
+            [list(e.claims), e.quoted],
+            list(a.columns),
+            a.words,
+        ]
+        for a in built.search()
+        for e in (a.entry,)
+    ]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _search_rows(data: bytes) -> tuple[Analyzed, ...]:
+    """A page's analyzed index entries from its entry (checked by its hash when read)."""
+    return tuple(
+        Analyzed(Entry(*entry, claims=tuple(claims), quoted=quoted), tuple(columns), words)
+        for entry, (claims, quoted), columns, words in json.loads(data)
+    )
 
 
 class _Blobs:
@@ -253,12 +294,9 @@ def _decode(d: dict[str, Any], data: bytes, page: Page) -> PageBuild:
     )
     blobs = _Blobs(data)
     response, api = _unprebuilt(d["response"], blobs), _unprebuilt(d["api"], blobs)
+    search = blobs.take(int(d["search"]))
     if blobs.offset != len(blobs.data):
         raise Corrupt("trailing bytes")
-    search = tuple(
-        Analyzed(Entry(*entry, claims=tuple(claims), quoted=quoted), tuple(columns), words)
-        for entry, (claims, quoted), columns, words in d["search"]
-    )
     if len(d["slices"]) != len(sections):
         raise Corrupt("slices and sections differ")
     return PageBuild(
@@ -270,5 +308,5 @@ def _decode(d: dict[str, Any], data: bytes, page: Page) -> PageBuild:
         citations=tuple((keys[k], section) for k, section in d["citations"]),
         response=response,
         api=api,
-        search=search,
+        search=functools.partial(_search_rows, search),
     )

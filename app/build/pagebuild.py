@@ -23,7 +23,7 @@ from ..content.records import Page
 from ..markdown.tokens import citations_by_section, slices
 from . import api_docs, pages, search
 from .context import BuildContext, html_response
-from .pageparts import PageBuild
+from .pageparts import PageBuild, given
 from .prebuilt import Prebuilt
 from .searchrows import analyze
 from .searchtext import Analyzer
@@ -46,7 +46,9 @@ def build_page(ctx: BuildContext, page: Page) -> PageBuild:
         citations=tuple(citations_by_section(tokens)),
         response=response,
         api=Prebuilt.build(api_docs.as_json(detail), api_docs.JSON),
-        search=tuple(analyze(entry, _analyzer(page.lang)) for entry in entries),
+        search=functools.partial(
+            given, tuple(analyze(entry, _analyzer(page.lang)) for entry in entries)
+        ),
     )
     page.forget_tokens()
     return built

@@ -7,6 +7,7 @@ site-wide stages (sources, discovery, the API lists, search) read only these par
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..markdown.citations import CiteKey
@@ -23,4 +24,10 @@ class PageBuild:
     citations: tuple[tuple[CiteKey, str | None], ...]  # every citation with its section id
     response: Prebuilt  # the page's own HTML
     api: Prebuilt  # its API document (/api/v1/pages/{lang}/{key}.json)
-    search: tuple[Analyzed, ...]  # its index entries, analyzed
+    # Its index entries, analyzed; a function, because a build read from the cache parses them
+    # only when the index has to be made again (it is cached too).
+    search: Callable[[], tuple[Analyzed, ...]]
+
+
+def given(rows: tuple[Analyzed, ...]) -> tuple[Analyzed, ...]:
+    return rows

@@ -150,30 +150,29 @@ class _Language:
     """One language's analyzer, synonyms and vocabulary (for "did you mean")."""
 
     def __init__(self, lang: str, groups: Iterable[Iterable[str]]):
+        self.lang = lang
         self.analyzer = Analyzer(lang)
         self.synonyms = Synonyms(self.analyzer, groups)
         self.stop_stems = frozenset(self.analyzer.stem(w) for w in self.analyzer.stop)
-        self.items: list[Analyzed] = []  # this language's entries, in index order
-        self._vocabulary: Counter[str] | None = None
+        self.vocabulary: Counter[str] | None = None  # counted when first needed
 
-    @property
-    def vocabulary(self) -> Counter[str]:
-        """Every indexed word with its count, counted when first needed (a search with no
-        results): about 0.2 s at 1,000 pages that most starts never need."""
-        if self._vocabulary is None:
-            counted: Counter[str] = Counter()
-            for item in self.items:
-                counted.update(item.words.split())
-            self._vocabulary = counted
-        return self._vocabulary
+
+SCHEMA = (
+    "CREATE VIRTUAL TABLE entries USING fts5(title, heading, question, body, quoted, words, "
+    "lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE TABLE items (id INTEGER PRIMARY KEY, lang TEXT, page_title TEXT, section_title TEXT, "
+    "url TEXT, text TEXT, kind TEXT, question INTEGER, claims TEXT, stems TEXT, words TEXT)",
+)
 
 
 class Index:
     """The FTS5 table over stems; one connection shared by the threads of a process, behind a lock.
 
     Every column holds Snowball stems of folded words; `words` holds the folded words themselves,
-    for the last word's prefix. Snippets and highlights are made here from the original text.
-    `database` is the table as `serialize()` gave it for the same entries (the build cache's).
+    for the last word's prefix. Snippets and highlights are made here from the original text,
+    which the `items` table holds by the same row id: the index keeps nothing in Python objects
+    but the rows searches have found. `database` is the whole database as `serialize()` gave it
+    for the same entries (the build cache's).
     """
 
     def __init__(
@@ -186,44 +185,51 @@ class Index:
         self.lock = threading.Lock()
         self.languages: dict[str, _Language] = {}
         self.synonym_groups = dict(synonyms or {})
-        self.items: list[Analyzed] = []
-        self._rows: dict[int, _Row] = {}  # made from `items` when a search first finds them
-        for item in entries:  # entries analyzed already (by the page's build) or not yet
-            language = self._language(item.lang if isinstance(item, Entry) else item.entry.lang)
-            row = item if isinstance(item, Analyzed) else analyze(item, language.analyzer)
-            language.items.append(row)
-            self.items.append(row)
-        self.size = len(self.items)
+        self._rows: dict[int, _Row] = {}  # rows that searches have found
         if database is not None:
             self.db.deserialize(database)
-            return
-        self.db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5(title, heading, question, body, quoted, "
-            "words, lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
-        )
-        self.db.executemany(
-            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((*row.columns, row.words, row.entry.lang) for row in self.items),
-        )
-        self.db.commit()
+        else:
+            for statement in SCHEMA:
+                self.db.execute(statement)
+            rows = [self._analyzed(item) for item in entries]
+            self.db.executemany(
+                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((*row.columns, row.words, row.entry.lang) for row in rows),
+            )
+            self.db.executemany(
+                "INSERT INTO items VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (_item(row) for row in rows),
+            )
+            self.db.commit()
+        self.size = self.db.execute("SELECT count(*) FROM items").fetchone()[0]
+
+    def _analyzed(self, item: Entry | Analyzed) -> Analyzed:
+        if isinstance(item, Analyzed):  # analyzed by the page's build
+            return item
+        return analyze(item, self._language(item.lang).analyzer)
 
     def serialize(self) -> bytes:
         with self.lock:
             return self.db.serialize()
 
-    def _row(self, rowid: int) -> _Row:
-        row = self._rows.get(rowid)
-        if row is None:
-            item = self.items[rowid - 1]
-            flat = [s for column in item.columns for s in column.split()]
-            row = _Row(item.entry, frozenset(flat), " " + " ".join(flat) + " ", " " + item.words)
-            self._rows[rowid] = row
-        return row
-
     def _language(self, lang: str) -> _Language:
         if lang not in self.languages:
             self.languages[lang] = _Language(lang, self.synonym_groups.get(lang, ()))
         return self.languages[lang]
+
+    def _vocabulary(self, language: _Language) -> Counter[str]:
+        """Every indexed word of the language with its count (about 0.2 s at 1,000 pages, on
+        the first search with no results)."""
+        if language.vocabulary is None:
+            counted: Counter[str] = Counter()
+            with self.lock:
+                found = self.db.execute(
+                    "SELECT words FROM items WHERE lang = ? ORDER BY id", (language.lang,)
+                ).fetchall()
+            for (words,) in found:
+                counted.update(words.split())
+            language.vocabulary = counted
+        return language.vocabulary
 
     def search(self, lang: str, q: str, limit: int = LIMIT) -> Results:
         q = clean_query(q)
@@ -252,15 +258,41 @@ class Index:
         )
         with self.lock:
             found = self.db.execute(sql, (*WEIGHTS, match, lang)).fetchall()
+            self._fetch([rowid for rowid, _ in found if rowid not in self._rows])
         ranked = []
         for rowid, score in found:
-            row = self._row(rowid)
+            row = self._rows[rowid]
             count = sum(_has(row, concept) for concept in wanted)
             if count:
                 weak = bool(row.entry.claims) or row.entry.kind == "source"
                 ranked.append((count, weak, float(score), row))
         ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
         return ranked
+
+    def _fetch(self, rowids: list[int]) -> None:
+        """Make the rows of these ids from the items table (the caller holds the lock)."""
+        for start in range(0, len(rowids), 500):
+            chunk = rowids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found = self.db.execute(f"SELECT * FROM items WHERE id IN ({marks})", chunk)
+            for (
+                rowid,
+                lang,
+                title,
+                heading,
+                url,
+                text,
+                kind,
+                question,
+                claims,
+                stems,
+                words,
+            ) in found:
+                claimed = tuple(claims.split("\x1f")) if claims else ()
+                entry = Entry(lang, title, heading, url, text, kind, bool(question), claimed)
+                flat = stems.split()
+                joined = " " + " ".join(flat) + " "
+                self._rows[rowid] = _Row(entry, frozenset(flat), joined, " " + words)
 
     def _hit(self, language: _Language, wanted: list[Concept], row: _Row) -> Hit:
         # words of a phrase are marked, but not its grammar words ("de", "la" of a synonym phrase)
@@ -277,7 +309,7 @@ class Index:
 
     def _suggest(self, language: _Language, q: str) -> str:
         """The query with each unknown word replaced by the nearest indexed word or synonym."""
-        vocabulary = dict(language.vocabulary)
+        vocabulary = dict(self._vocabulary(language))
         for term in language.synonyms.terms:
             vocabulary.setdefault(term, 1)
         changed, out = False, []
@@ -290,6 +322,24 @@ class Index:
             changed |= better is not None
             out.append(better or word)
         return " ".join(out) if changed else ""
+
+
+def _item(row: Analyzed) -> tuple[object, ...]:
+    e = row.entry
+    stems = " ".join(s for column in row.columns for s in column.split())
+    claims = "\x1f".join(e.claims)
+    return (
+        e.lang,
+        e.page_title,
+        e.section_title,
+        e.url,
+        e.text,
+        e.kind,
+        e.question,
+        claims,
+        stems,
+        row.words,
+    )
 
 
 def _has(row: _Row, concept: Concept) -> bool:
@@ -345,9 +395,10 @@ def stage(ctx: BuildContext, out: Output) -> None:
 
 def build(ctx: BuildContext) -> Search:
     """Index every section of every rendered page and every source, in every language."""
+    found = ctx.store.get_bytes("search", ctx.build_key) if ctx.store and ctx.build_key else None
     entries: list[Entry | Analyzed] = []
-    for key in ctx.rendered:
-        entries.extend(ctx.built[key].search)  # analyzed with the page (app/build/pagebuild.py)
+    for key in ctx.rendered if found is None else ():
+        entries.extend(ctx.built[key].search())  # analyzed with the page (app/build/pagebuild.py)
     context: dict[str, dict[str, Any]] = {}
     for lang in ctx.langs:
         _ = ctx.gettext(lang)
@@ -358,7 +409,7 @@ def build(ctx: BuildContext) -> Search:
                 text, quoted = _clean(shown), body
             else:
                 text, quoted = body, ""
-            entries.append(
+            entries.append(  # (read only to make the index: not when it comes from the cache)
                 Entry(
                     lang,
                     source.meta.title,
@@ -378,7 +429,6 @@ def build(ctx: BuildContext) -> Search:
             glossary_url=ctx.url_for_key(lang, "glossary"),
         )
         context[lang] = base
-    found = ctx.store.get_bytes("search", ctx.build_key) if ctx.store and ctx.build_key else None
     index = Index(entries, ctx.content.search_synonyms, database=found)
     if ctx.store is not None and ctx.build_key and found is None:
         ctx.store.put_bytes("search", ctx.build_key, index.serialize())

@@ -9,6 +9,8 @@ add stages of its own (the OpenAPI document, which FastAPI describes).
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +37,7 @@ from .pageparts import PageBuild
 from .prebuilt import Prebuilt, Responses
 
 T = TypeVar("T")
+log = logging.getLogger("app")
 
 STAGES: tuple[Stage, ...] = (
     pages.page_stage,  # every page's own HTML
@@ -57,6 +60,7 @@ class Site:
     errors: Mapping[tuple[str, int], Prebuilt]
     rendered: Mapping[tuple[str, str], RenderedPage]
     services: Mapping[str, object] = field(default_factory=dict, repr=False)
+    report: BuildReport = field(default_factory=lambda: BuildReport(), repr=False)
 
     @property
     def langs(self) -> list[str]:
@@ -109,26 +113,37 @@ def build_site(
     read from the build cache (`settings.cache_dir`; app/build/cache.py); the site-wide stages
     then run on what the pages left.
     """
+    clock = _Clock()
     cache = BuildCache(settings.cache_dir) if settings.cache_dir is not None else None
     environment = cachekey.environment(settings, today()) if cache is not None else ""
     checked = content is not None  # given content was loaded, parsed and checked in full
     content = content if content is not None else _load(settings, cache, environment)
     out = Output()
     ctx = prepare(settings, content, out)
+    clock.lap("load")
     built, build_key = _pages(ctx, cache, environment, checked)
+    clock.lap("pages")
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
     ctx = replace(
         ctx, rendered=rendered, built=MappingProxyType(built), store=cache, build_key=build_key
     )
     for stage in (*STAGES, *extra_stages):
-        stage(ctx, out)
+        _run(stage, ctx, out, cache)
+        clock.lap(stage.__module__.rsplit(".", 1)[-1] + "." + getattr(stage, "__name__", "?"))
     responses = Responses(out.responses, out.deferred)
     if cache is None or not cache.has_mark("samples", environment):
         for path in out.samples:
             responses[path]  # one of each deferred kind per language: fails here, not for a reader
         if cache is not None:  # they built with these templates, code and fonts: no need again
             cache.mark("samples", environment)
+    clock.lap("samples")
     built.clear()  # what the pages' builds made is in the responses and the index now
+    report = BuildReport(
+        pages=len(rendered),
+        from_cache=len(cache.hits) if cache is not None else 0,
+        seconds=MappingProxyType(clock.laps),
+    )
+    log.info("%s", report.line())
     return Site(
         settings=settings,
         content=content,
@@ -136,7 +151,57 @@ def build_site(
         errors=MappingProxyType(out.errors),
         rendered=rendered,
         services=MappingProxyType(out.services),
+        report=report,
     )
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """How the build went: pages, how many came from the cache, seconds by phase."""
+
+    pages: int = 0
+    from_cache: int = 0
+    seconds: Mapping[str, float] = field(default_factory=dict)
+
+    def line(self) -> str:
+        phases = ", ".join(f"{name} {value:.2f}" for name, value in self.seconds.items())
+        total = sum(self.seconds.values())
+        return (
+            f"build: {self.pages} pages ({self.from_cache} from the cache) in {total:.2f} s "
+            f"({phases})"
+        )
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+# Stages that only add responses, made from what the build key covers: kept whole in the cache.
+MEMO = {discovery.stage: "discovery", api_docs.stage: "api"}
+
+
+def _run(stage: Stage, ctx: BuildContext, out: Output, cache: BuildCache | None) -> None:
+    name = MEMO.get(stage)
+    if name is None or cache is None or not ctx.build_key:
+        stage(ctx, out)
+        return
+    found = cache.responses(name, ctx.build_key)
+    if found is not None:
+        out.responses.update(found)
+        return
+    before = set(out.responses)
+    sizes = (len(out.deferred), len(out.samples), len(out.errors), len(out.services))
+    stage(ctx, out)
+    added = {path: item for path, item in out.responses.items() if path not in before}
+    if sizes == (len(out.deferred), len(out.samples), len(out.errors), len(out.services)):
+        cache.put_responses(name, ctx.build_key, added)
 
 
 def _load(settings: Settings, cache: BuildCache | None, environment: str) -> Content:
