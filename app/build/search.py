@@ -158,8 +158,9 @@ class _Language:
 
 
 SCHEMA = (
+    # Contentless (content=''): the index keeps no copy of the columns; items holds the text.
     "CREATE VIRTUAL TABLE entries USING fts5(title, heading, question, body, quoted, words, "
-    "lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+    "content='', tokenize = 'unicode61 remove_diacritics 2')",
     "CREATE TABLE items (id INTEGER PRIMARY KEY, lang TEXT, page_title TEXT, section_title TEXT, "
     "url TEXT, text TEXT, kind TEXT, question INTEGER, claims TEXT, stems TEXT, words TEXT)",
 )
@@ -193,12 +194,13 @@ class Index:
                 self.db.execute(statement)
             rows = [self._analyzed(item) for item in entries]
             self.db.executemany(
-                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
-                ((*row.columns, row.words, row.entry.lang) for row in rows),
+                "INSERT INTO entries (rowid, title, heading, question, body, quoted, words) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((n, *row.columns, row.words) for n, row in enumerate(rows, start=1)),
             )
             self.db.executemany(
-                "INSERT INTO items VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_item(row) for row in rows),
+                "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((n, *_item(row)) for n, row in enumerate(rows, start=1)),
             )
             self.db.commit()
         self.size = self.db.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -253,8 +255,9 @@ class Index:
         """Matching rows, best first: most concepts found, then established sources before
         sections that only quote an article's claims, then bm25 with the column weights."""
         sql = (
-            "SELECT rowid, bm25(entries, ?, ?, ?, ?, ?, ?) FROM entries "
-            "WHERE entries MATCH ? AND lang = ?"
+            "SELECT entries.rowid, bm25(entries, ?, ?, ?, ?, ?, ?) FROM entries "
+            "JOIN items ON items.id = entries.rowid WHERE entries MATCH ? AND items.lang = ? "
+            "ORDER BY entries.rowid"
         )
         with self.lock:
             found = self.db.execute(sql, (*WEIGHTS, match, lang)).fetchall()
