@@ -23,8 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed-run  ## validate content, then serve the production configuration
-	$(PY) -m app check
+run: $(VENV)/.installed-run  ## validate and build once (build/cache/), then serve the production configuration
 	$(PY) -m app serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 dev: $(VENV)/.installed-run  ## serve with reload, for editing

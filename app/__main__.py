@@ -6,11 +6,14 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 
 from . import address
+from .build.site import prebuild
 from .content.errors import ContentError
 from .content.freshness import overdue
 from .content.loader import load_content
+from .content.records import Content
 from .serve.servers import serve_site
 from .settings import Settings
 
@@ -19,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate every content file and list all problems")
+    commands.add_parser("build", help="validate and build into the build cache (build/cache/)")
     serve = commands.add_parser("serve", help="validate content, then serve the site")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -38,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
+    if args.command in ("serve", "build"):
+        return _build_and_serve(args, settings)
     try:
         content = load_content(settings.content_dir)
     except ContentError as exc:
@@ -69,12 +75,66 @@ def main(argv: list[str] | None = None) -> int:
             print(f"export failed: {exc}", file=sys.stderr)
             return 1
 
-    # The workers build the site from the environment: give them the address actually served.
-    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+    return 0
+
+
+def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Check and build once, here, before any worker starts: a cold build uses every core and
+    fills the build cache, so each worker then starts warm from it (`make run`, the Dockerfile;
+    `build` stops there). Invalid content stops with the list of every problem."""
+    if args.command == "serve":  # the workers build for the address actually served
+        os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+        settings = Settings.from_env()
+    code = _in_child(lambda: _prebuild(settings))
+    if code or args.command == "build":
+        return code
     public = address.site_url_from(os.environ)
     print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
     serve_site(args.host, args.port, args.workers, args.reload)
     return 0
+
+
+def _prebuild(settings: Settings) -> int:
+    try:
+        content = prebuild(settings)
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    if content is None:
+        print("content OK: unchanged since the last build (build/cache/)", file=sys.stderr)
+    else:
+        _content_ok(content)
+    return 0
+
+
+def _in_child(work: Callable[[], int]) -> int:
+    """Run `work` in a forked child and return its exit code: the memory a build used goes
+    with the child, not into the server's main process (which only watches its workers)."""
+    if not hasattr(os, "fork"):
+        return work()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            code = work()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _content_ok(content: Content) -> None:
+    for warning in overdue(content.pages.values(), dt.date.today()):
+        print(f"warning: {warning}", file=sys.stderr)  # a reminder; never fails the check
+    print(
+        f"content OK: {len(content.pages)} pages, {len(content.sources)} sources, "
+        f"{sum(len(s.excerpts) for s in content.sources.values())} excerpts verified",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -92,3 +92,15 @@ def page(environment_key: str, shape_key: str, content: Content, item: Page) -> 
     twins = sorted(t.digest for t in content.twins(item).values())
     text = "\0".join((environment_key, shape_key, item.lang, item.slug, *twins))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def stamp(environment_key: str, content_dir: Path) -> str:
+    """The environment and every content file's name, size and time: a quick "same as the
+    last successful build" that reads no file."""
+    digest = hashlib.sha256(environment_key.encode())
+    for path in sorted(p for p in content_dir.rglob("*") if p.is_file()):
+        info = path.stat()
+        digest.update(
+            f"{path.relative_to(content_dir)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode()
+        )
+    return digest.hexdigest()

@@ -125,7 +125,12 @@ def build_site(
     clock.lap("pages")
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
     ctx = replace(
-        ctx, rendered=rendered, built=MappingProxyType(built), store=cache, build_key=build_key
+        ctx,
+        rendered=rendered,
+        built=MappingProxyType(built),
+        store=cache,
+        build_key=build_key,
+        environment=environment,
     )
     for stage in (*STAGES, *extra_stages):
         _run(stage, ctx, out, cache)
@@ -181,6 +186,23 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = self.laps.get(name, 0.0) + now - self.last
         self.last = now
+
+
+def prebuild(settings: Settings) -> Content | None:
+    """Check the content and fill the build cache, once, before server workers start (they then
+    start warm). None when a build of exactly these files (by name, size and time) with this
+    code, these templates and settings succeeded before: nothing to check or build again.
+    Raises ContentError listing every problem."""
+    if settings.cache_dir is None:
+        return load_content(settings.content_dir)  # no cache: each worker builds for itself
+    cache = BuildCache(settings.cache_dir)
+    environment = cachekey.environment(settings, today())
+    stamp = cachekey.stamp(environment, settings.content_dir)
+    if cache.has_mark("built", stamp):
+        return None
+    site = build_site(settings)
+    cache.mark("built", stamp)
+    return site.content
 
 
 # Stages that only add responses, made from what the build key covers: kept whole in the cache.
