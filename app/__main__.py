@@ -7,18 +7,21 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from . import address
-from .build.site import prebuild
-from .content.errors import ContentError
-from .content.freshness import overdue
-from .content.loader import load_content
-from .content.records import Content
-from .serve.servers import serve_site
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .content.records import Content
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return _run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate every content file and list all problems")
@@ -39,11 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument(
         "--gzip", action="store_true", help="also write .gz files (for nginx gzip_static)"
     )
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.command in ("serve", "build"):
         return _build_and_serve(args, settings)
+    from .content.errors import ContentError
+    from .content.freshness import overdue
+    from .content.loader import load_content
+
     try:
         content = load_content(settings.content_dir)
     except ContentError as exc:
@@ -85,9 +94,18 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":  # the workers build for the address actually served
         os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
         settings = Settings.from_env()
-    code = _in_child(lambda: _prebuild(settings))
-    if code or args.command == "build":
-        return code
+    from .build.cachekey import built_before
+
+    if built_before(settings):  # reads no content file: the last build had exactly these
+        print("content OK: unchanged since the last build (build/cache/)", file=sys.stderr)
+    else:
+        code = _in_child(lambda: _prebuild(settings))
+        if code or args.command == "build":
+            return code
+    if args.command == "build":
+        return 0
+    from .serve.servers import serve_site
+
     public = address.site_url_from(os.environ)
     print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
     serve_site(args.host, args.port, args.workers, args.reload)
@@ -95,6 +113,9 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _prebuild(settings: Settings) -> int:
+    from .build.site import prebuild
+    from .content.errors import ContentError
+
     try:
         content = prebuild(settings)
     except ContentError as exc:
@@ -128,6 +149,8 @@ def _in_child(work: Callable[[], int]) -> int:
 
 
 def _content_ok(content: Content) -> None:
+    from .content.freshness import overdue
+
     for warning in overdue(content.pages.values(), dt.date.today()):
         print(f"warning: {warning}", file=sys.stderr)  # a reminder; never fails the check
     print(

@@ -252,10 +252,14 @@ def _search_json(built: PageBuild) -> bytes:
 
 def _search_rows(data: bytes) -> tuple[Analyzed, ...]:
     """A page's analyzed index entries from its entry (checked by its hash when read)."""
-    return tuple(
-        Analyzed(Entry(*entry, claims=tuple(claims), quoted=quoted), tuple(columns), words)
-        for entry, (claims, quoted), columns, words in json.loads(data)
-    )
+    out = []
+    for entry, (claims, quoted), columns, words in json.loads(data):
+        lang, page_title, section_title, url, text, kind, question = entry
+        item = Entry(
+            lang, page_title, section_title, url, text, kind, question, tuple(claims), quoted
+        )
+        out.append(Analyzed(item, tuple(columns), words))
+    return tuple(out)
 
 
 class _Blobs:

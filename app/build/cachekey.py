@@ -20,9 +20,12 @@ import sys
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..content.records import Content, Page
 from ..settings import ROOT, Settings
+
+if TYPE_CHECKING:  # this module stays light: `python -m app serve` asks it before any import
+    from ..content.records import Content, Page
 
 FORMAT = 1  # raise when the cache's layout changes
 LIBRARIES = (
@@ -104,3 +107,21 @@ def stamp(environment_key: str, content_dir: Path) -> str:
             f"{path.relative_to(content_dir)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode()
         )
     return digest.hexdigest()
+
+
+def today() -> dt.date:
+    """The access date as app/render/citing.py `today()` gives it (UTC)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def built_before(settings: Settings) -> bool:
+    """A build of exactly these files (by name, size and time), with this code, these templates
+    and settings, succeeded today (app/build/site.py `prebuild` marks it)."""
+    if settings.cache_dir is None:
+        return False
+    mark = (
+        settings.cache_dir
+        / "built"
+        / f"{stamp(environment(settings, today()), settings.content_dir)}.bin"
+    )
+    return mark.is_file()

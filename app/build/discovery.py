@@ -104,7 +104,8 @@ def sitemap_xml(ctx: BuildContext, served: Output) -> bytes:
     items = sitemap_urls(ctx, served)
     if not items:
         root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+        empty: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return empty + b"\n"
     out = [
         "<?xml version='1.0' encoding='utf-8'?>",
         f'<urlset xmlns="{_attr(SITEMAP_NS)}" xmlns:xhtml="{_attr(XHTML_NS)}">',

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..content.loader import check_pages
 from ..content.records import Page
 from ..markdown.tokens import citations_by_section, slices
-from . import api_docs, pages, search
+from . import api_docs, pages, searchrows
 from .context import BuildContext, html_response
 from .pageparts import PageBuild, given
 from .prebuilt import Prebuilt
@@ -38,7 +38,7 @@ def build_page(ctx: BuildContext, page: Page) -> PageBuild:
     rendered = renderer.page(page)
     tokens = page.tokens
     detail = api_docs.page_detail(ctx.content, rendered, ctx.settings.site_url)
-    entries = search.page_entries(rendered, renderer)
+    entries = searchrows.page_entries(rendered, renderer)
     response = html_response(pages.page_html(ctx, rendered))
     built = PageBuild(  # the article's HTML is in the response now: not kept twice
         rendered=replace(rendered, html=Markup(""), notes_html=Markup("")),

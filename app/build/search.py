@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .. import urls
-from ..render.pages import RenderedPage, Renderer
-from ..render.plaintext import SectionRecord, section_records
 from .context import BuildContext, Output
-from .searchrows import Analyzed, Entry, analyze
+from .searchrows import Analyzed, Entry, analyze, clean_text, item_row
 from .searchtext import Analyzer, Concept, Synonyms, concepts, fold, fts_expression, nearest
 from .snippets import HIT_CLOSE, HIT_OPEN, highlight, snippet
 
@@ -71,49 +69,6 @@ class Results:
 
 class QueryError(ValueError):
     """The reader's query cannot be searched (too long)."""
-
-
-# --------------------------------------------------------------------------- section text
-
-
-def _clean(text: str) -> str:
-    for marker in (HIT_OPEN, HIT_CLOSE, "\x00"):
-        text = text.replace(marker, " ")
-    return " ".join(text.split())
-
-
-def entry(
-    lang: str, page_title: str, url: str, heading: str, record: SectionRecord, question: bool
-) -> Entry:
-    """The one place a section becomes an index entry (page, section id, heading, text, flags)."""
-    return Entry(
-        lang,
-        page_title,
-        heading,
-        url,
-        record.text,
-        question=question,
-        claims=record.claims,
-        quoted=record.quoted,
-    )
-
-
-def page_entries(result: RenderedPage, renderer: Renderer) -> Iterator[Entry]:
-    page, lang = result.page, result.page.lang
-    base = urls.page(lang, page.slug)
-    records = section_records(page, renderer)
-    intro = records.get("", SectionRecord("", ""))
-    if intro.text or intro.quoted:
-        text = _clean(page.meta.summary + " " + intro.text)
-        yield entry(lang, page.meta.title, base, "", SectionRecord("", text, intro.quoted), False)
-    headed = {s.id for s in result.sections}
-    for section in result.sections:
-        record = records.get(section.id, SectionRecord(section.id, ""))
-        question = section.title.rstrip().endswith("?")
-        yield entry(lang, page.meta.title, base + "#" + section.id, section.title, record, question)
-    for key, record in records.items():  # glossary terms: a <dt id> is a section of its own
-        if key and key not in headed and record.title:
-            yield entry(lang, page.meta.title, base + "#" + key, record.title, record, False)
 
 
 # --------------------------------------------------------------------------- queries
@@ -200,7 +155,7 @@ class Index:
             )
             self.db.executemany(
                 "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((n, *_item(row)) for n, row in enumerate(rows, start=1)),
+                ((n, *item_row(row)) for n, row in enumerate(rows, start=1)),
             )
             self.db.commit()
         self.size = self.db.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -327,24 +282,6 @@ class Index:
         return " ".join(out) if changed else ""
 
 
-def _item(row: Analyzed) -> tuple[object, ...]:
-    e = row.entry
-    stems = " ".join(s for column in row.columns for s in column.split())
-    claims = "\x1f".join(e.claims)
-    return (
-        e.lang,
-        e.page_title,
-        e.section_title,
-        e.url,
-        e.text,
-        e.kind,
-        e.question,
-        claims,
-        stems,
-        row.words,
-    )
-
-
 def _has(row: _Row, concept: Concept) -> bool:
     if concept.prefix and (" " + concept.prefix) in row.words:
         return True
@@ -406,10 +343,10 @@ def build(ctx: BuildContext) -> Search:
     for lang in ctx.langs:
         _ = ctx.gettext(lang)
         for source in ctx.content.sources.values():
-            body = _clean(source.body)
+            body = clean_text(source.body)
             if source.meta.language != lang:  # the page's language for snippets, if translated
                 shown = " ".join(e.translation.get(lang, "") for e in source.excerpts.values())
-                text, quoted = _clean(shown), body
+                text, quoted = clean_text(shown), body
             else:
                 text, quoted = body, ""
             entries.append(  # (read only to make the index: not when it comes from the cache)

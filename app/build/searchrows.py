@@ -6,9 +6,14 @@ cache), so making the index is only inserting rows (app/build/search.py `Index`)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .. import urls
+from ..render.pages import RenderedPage, Renderer
+from ..render.plaintext import SectionRecord, section_records
 from .searchtext import Analyzer
+from .snippets import HIT_CLOSE, HIT_OPEN
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,64 @@ def analyze(entry: Entry, analyzer: Analyzer) -> Analyzed:
     words = [analyzer.words(column) for column in (*columns, entry.quoted)]
     stems = tuple(" ".join(analyzer.stem(w) for w in found) for found in words)
     return Analyzed(entry, stems, " ".join(w for found in words for w in found))
+
+
+def item_row(row: Analyzed) -> tuple[object, ...]:
+    e = row.entry
+    stems = " ".join(s for column in row.columns for s in column.split())
+    claims = "\x1f".join(e.claims)
+    return (
+        e.lang,
+        e.page_title,
+        e.section_title,
+        e.url,
+        e.text,
+        e.kind,
+        e.question,
+        claims,
+        stems,
+        row.words,
+    )
+
+
+# --------------------------------------------------------------------------- section text
+
+
+def clean_text(text: str) -> str:
+    for marker in (HIT_OPEN, HIT_CLOSE, "\x00"):
+        text = text.replace(marker, " ")
+    return " ".join(text.split())
+
+
+def entry(
+    lang: str, page_title: str, url: str, heading: str, record: SectionRecord, question: bool
+) -> Entry:
+    """The one place a section becomes an index entry (page, section id, heading, text, flags)."""
+    return Entry(
+        lang,
+        page_title,
+        heading,
+        url,
+        record.text,
+        question=question,
+        claims=record.claims,
+        quoted=record.quoted,
+    )
+
+
+def page_entries(result: RenderedPage, renderer: Renderer) -> Iterator[Entry]:
+    page, lang = result.page, result.page.lang
+    base = urls.page(lang, page.slug)
+    records = section_records(page, renderer)
+    intro = records.get("", SectionRecord("", ""))
+    if intro.text or intro.quoted:
+        text = clean_text(page.meta.summary + " " + intro.text)
+        yield entry(lang, page.meta.title, base, "", SectionRecord("", text, intro.quoted), False)
+    headed = {s.id for s in result.sections}
+    for section in result.sections:
+        record = records.get(section.id, SectionRecord(section.id, ""))
+        question = section.title.rstrip().endswith("?")
+        yield entry(lang, page.meta.title, base + "#" + section.id, section.title, record, question)
+    for key, record in records.items():  # glossary terms: a <dt id> is a section of its own
+        if key and key not in headed and record.title:
+            yield entry(lang, page.meta.title, base + "#" + key, record.title, record, False)
