@@ -50,3 +50,22 @@
     if (window.location.hash) link.href = link.href.split("#")[0] + window.location.hash;
   });
 })();
+
+// A marker's link opens the folded notes list (or a folded answer) that holds its target, where the
+// browser does not do it itself, and the notes list opens for printing: it prints as endnotes.
+(function () {
+  "use strict";
+  function reveal() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS" && !node.open) node.open = true;
+    }
+    if (target) target.scrollIntoView();
+  }
+  window.addEventListener("hashchange", reveal);
+  if (window.location.hash) reveal();
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.notes-fold").forEach(function (d) { d.open = true; });
+  });
+})();

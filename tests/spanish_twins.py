@@ -47,6 +47,12 @@ TOPIC_ES = FRONT.format(key="topic", title="Un tema", summary="Una página de pr
 FIRST_ES = "El concejo votó “sí” el martes."
 SECOND_ES = "Fue la segunda votación."
 FACT_ES = "Los agentes no harán eso."
+SOURCE_NOTES_ES = """translations:
+  es:
+    title_basis: La primera línea del texto.
+    reliability: Una fuente de prueba.
+    copy_notes: [Una copia sin fecha.]
+"""
 
 
 def add_spanish(content_dir: Path) -> None:
@@ -63,6 +69,7 @@ def add_spanish(content_dir: Path) -> None:
     ):
         assert text.count(exact) == 1, exact
         text = text.replace(exact, f'{exact}    translation:\n      es: "{spanish}"\n')
+    text = text.replace("excerpts:\n", SOURCE_NOTES_ES + "excerpts:\n", 1)
     source.write_text(text, encoding="utf-8")
     (content_dir / "research" / "translations.es.yaml").write_text(
         f'sample-fact: "{FACT_ES}"\n', encoding="utf-8"

@@ -143,3 +143,32 @@ def test_every_problem_is_reported_in_one_pass(content_dir: Path) -> None:
     (content_dir / "pages" / "es" / "index.md").unlink()
     messages = [p.message for p in problems_for(content_dir)]
     assert len(messages) == 3, messages
+
+
+def test_a_source_needs_its_notes_in_each_page_language(content_dir: Path) -> None:
+    add_spanish(content_dir)
+    source = content_dir / "sources" / "sample.md"
+    text = source.read_text(encoding="utf-8")
+    start = text.index("translations:\n  es:")
+    end = text.index("excerpts:\n")
+    source.write_text(text[:start] + text[end:], encoding="utf-8")
+    problem = only(problems_for(content_dir))
+    assert problem.file.endswith("sources/sample.md")
+    assert problem.field == "translations.es" and "reliability" in problem.hint
+
+
+def test_a_source_note_missing_in_spanish_names_its_field(content_dir: Path) -> None:
+    add_spanish(content_dir)
+    edit(content_dir / "sources" / "sample.md", "    reliability: Una fuente de prueba.\n", "")
+    found = [p for p in problems_for(content_dir) if p.file.endswith("sources/sample.md")]
+    assert [p.field for p in found] == ["translations.es.reliability"]
+    assert found[0].line is not None and "reliability" in found[0].hint
+
+
+def test_spanish_copy_notes_must_match_the_copies(content_dir: Path) -> None:
+    add_spanish(content_dir)
+    source = content_dir / "sources" / "sample.md"
+    edit(source, "    copy_notes: [Una copia sin fecha.]\n", "    copy_notes: []\n")
+    problem = only(problems_for(content_dir))
+    assert problem.field == "translations.es.copy_notes"
+    assert "1 copies" in problem.message and "one note per entry" in problem.hint

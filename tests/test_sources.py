@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import parse
 
+from app import urls
 from app.build.site import Site
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "sources"
@@ -60,3 +62,18 @@ def test_source_page_and_api_show_each_excerpt_status(client, site) -> None:
         assert {e["id"]: (e["status"], e["basis"]) for e in data["excerpts"]} == {
             e.id: (e.status, list(e.basis)) for e in source.excerpts.values()
         }
+
+
+def test_spanish_source_pages_give_the_site_s_notes_in_spanish(client, site: Site) -> None:
+    for source in site.content.sources.values():
+        notes = source.meta.translations["es"]
+        doc = parse(client.get(urls.source("es", source.id)).text)
+        shown = doc.css_first("section[aria-labelledby=reliability]").text()
+        assert notes.reliability in " ".join(shown.split())
+        assert source.meta.reliability not in " ".join(shown.split())
+        meta = " ".join(doc.css_first("dl.source-meta").text().split())
+        assert notes.title_basis in meta and source.meta.title_basis not in meta
+        for note in notes.copy_notes:
+            assert note in meta
+        listed = parse(client.get(urls.sources("es")).text).css_first("ul.source-list").text()
+        assert notes.reliability in " ".join(listed.split())

@@ -44,6 +44,7 @@ def page_html(ctx: BuildContext, result: RenderedPage) -> bytes:
         version=result.version,
         updated=page.meta.updated,
         notes=result.notes_html,
+        notes_count=len(result.notes),
     )
     context.update(section_pages.page_context(ctx, result))  # metadata, share, cite box
     context.update(versions.page_context(ctx, result))  # feed, permanent link

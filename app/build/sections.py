@@ -210,6 +210,7 @@ def _section_page(ctx: BuildContext, result: RenderedPage, piece: SectionSlice) 
     body, found = renderer.render_tokens(page, _section_tokens(page, piece))
     keys = tuple(dict.fromkeys(found.cited))
     description = describe(page.tokens[piece.body : piece.end], page.meta.summary)
+    notes = found.notes()
     context = ctx.page_context(lang, path, _section_twins(ctx, page, section.id), page.key)
     context.update(
         title=title,
@@ -219,7 +220,8 @@ def _section_page(ctx: BuildContext, result: RenderedPage, piece: SectionSlice) 
         page_url=page_url,
         in_page_url=f"{page_url}#{section.id}",
         body=body,
-        notes=render_notes(renderer, found.notes()),
+        notes=render_notes(renderer, notes),
+        notes_count=len(notes),
         version=result.version,
         updated=page.meta.updated,
         meta=_head(

@@ -117,7 +117,6 @@ def article_box(
         "styles": [{"key": k, "label": labels[k], "html": Markup(h)} for k, h in styles],
         "address": address,
         "address_is_copy": address is not None and source.meta.url is None,
-        "title_basis": source.meta.title_basis,
         "accessed": accessed,
     }
 

@@ -49,6 +49,32 @@ def check_parity(
         if not any((folder / lang).glob("*.md")):
             continue  # no pages in this language yet: the site is served without it
         _check_twins(folder, lang, base, translated, problems)
+        _check_source_notes(lang, sources, problems)
+
+
+def _check_source_notes(lang: str, sources: Mapping[str, Source], problems: Problems) -> None:
+    """A source in another language than `lang` needs its notes translated into `lang`."""
+    for source in sources.values():
+        meta = source.meta
+        if meta.language == lang:
+            continue
+        notes = meta.translations.get(lang)
+        if notes is None:
+            problems.add(
+                source.path,
+                f"no '{lang}' text for this source's notes.",
+                field=f"translations.{lang}",
+                hint=f"add translations: {{{lang}: {{title_basis, dating, reliability, "
+                "copy_notes}} in the reader's language.",
+            )
+        elif len(notes.copy_notes) != len(meta.copies):
+            problems.add(
+                source.path,
+                f"translations.{lang}.copy_notes has {len(notes.copy_notes)} notes for "
+                f"{len(meta.copies)} copies.",
+                field=f"translations.{lang}.copy_notes",
+                hint="give one note per entry of 'copies', in the same order.",
+            )
 
 
 def _check_twins(

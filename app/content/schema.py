@@ -42,6 +42,15 @@ class ExcerptSpec(Strict):
     basis: tuple[str, ...] = Field(min_length=1)
 
 
+class SourceNotes(Strict):
+    """What this site says about a source, in one reader's language (the article keeps its own)."""
+
+    title_basis: str
+    dating: str = ""
+    reliability: str
+    copy_notes: tuple[str, ...] = ()  # one per entry of `copies`, in the same order
+
+
 class SourceMeta(Strict):
     title: str
     title_basis: str
@@ -57,6 +66,21 @@ class SourceMeta(Strict):
     conflicts: tuple[str, ...] = ()
     checked: dt.date
     excerpts: tuple[ExcerptSpec, ...]
+    # The notes above (title_basis, dating, reliability, each copy's note) in every other language
+    # the site has pages in: a Spanish reader gets the warning about a weak source in Spanish.
+    translations: dict[str, SourceNotes] = Field(default_factory=dict)
+
+    def notes_in(self, lang: str) -> SourceNotes:
+        """The site's notes on this source in `lang`; its own language's when none is given."""
+        found = self.translations.get(lang)
+        if found is not None and lang != self.language:
+            return found
+        return SourceNotes(
+            title_basis=self.title_basis,
+            dating=self.dating,
+            reliability=self.reliability,
+            copy_notes=tuple(c.note for c in self.copies),
+        )
 
 
 class Change(Strict):
@@ -73,6 +97,8 @@ class PageMeta(Strict):
     checked: dt.date  # when the page's facts were last checked against the research file
     review_by: dt.date  # check them again by this date (make check warns once it has passed)
     changes: tuple[Change, ...] = Field(min_length=1)
+    # A page of questions (h3s): each answer's first block shows, the rest is one tap away.
+    fold_answers: bool = False
 
 
 class Reference(BaseModel):

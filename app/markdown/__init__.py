@@ -6,6 +6,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 
+from .answers import answers_plugin
 from .blocks import component_plugin, heading_ids_plugin
 from .citations import citation_plugin
 from .glossary_links import glossary_links_plugin
@@ -21,4 +22,5 @@ def parser() -> MarkdownIt:
     component_plugin(md)
     glossary_links_plugin(md)
     table_labels_plugin(md)
+    answers_plugin(md)
     return md

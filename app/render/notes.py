@@ -70,7 +70,11 @@ def backlinks(r: Renderer, note: Note) -> Markup:
         f"{BACKLINK_LETTERS[i] if i < len(BACKLINK_LETTERS) else str(i + 1)}</a>"
         for i, marker in enumerate(note.markers)
     )
-    return Markup(f'<span class="backlinks">↩ {links}</span>')
+    # The visible words say what the letters are; screen readers hear each link's own name.
+    label = e(_("Back to the text:"))
+    return Markup(
+        f'<span class="backlinks">↩ <span aria-hidden="true">{label}</span> {links}</span>'
+    )
 
 
 def reference_note(r: Renderer, ref: Reference) -> Markup:

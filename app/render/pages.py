@@ -16,6 +16,7 @@ from .. import urls
 from ..content.records import Content, Page
 from ..i18n import long_date
 from ..markdown import parser
+from ..markdown.answers import fold_answers
 from ..markdown.citations import CitationContext, CiteKey, Note, QuoteView
 from ..markdown.tokens import Section, sections
 from . import components
@@ -163,7 +164,11 @@ class Renderer:
         return html, ctx
 
     def page(self, page: Page) -> RenderedPage:
-        html, ctx = self.render_tokens(page, page.tokens)
+        tokens: Sequence[Token] = page.tokens
+        if page.meta.fold_answers:
+            _ = self.gettext
+            tokens = fold_answers(tokens, _("Read the full answer"), _("Hide the full answer"))
+        html, ctx = self.render_tokens(page, tokens)
         cited = tuple(dict.fromkeys(ctx.cited))
         notes = tuple(ctx.notes())
         version = self.version(page, cited)
