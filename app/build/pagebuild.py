@@ -68,13 +68,14 @@ def build_pages(
     ctx: BuildContext,
     chosen: Sequence[Page],
     processes: int,
-    min_parallel: int = MIN_PARALLEL,
+    min_parallel: int | None = None,
     checked: bool = False,
 ) -> dict[Key, PageBuild] | None:
     """Check (unless `checked`) and build `chosen`, with a pool of `processes` when there are
     enough pages; None when one of them is invalid."""
     keys = [(p.lang, p.slug) for p in chosen]
-    if processes <= 1 or len(keys) < max(min_parallel, 2):
+    least = MIN_PARALLEL if min_parallel is None else min_parallel
+    if processes <= 1 or len(keys) < max(least, 2):
         if not checked and not check_pages(ctx.content, keys):
             return None
         return {key: build_page(ctx, ctx.content.pages[key]) for key in keys}
