@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     serve.add_argument("--reload", action="store_true", help="reload on code changes (development)")
+    dev = commands.add_parser(
+        "dev", help="serve for editing: content changes rebuild in place, code changes restart"
+    )
+    dev.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     archive = commands.add_parser(
         "archive", help="record the current version of every page not yet in the archive"
     )
@@ -46,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "dev":
+        return _dev(args)
     settings = Settings.from_env()
     if args.command in ("serve", "build"):
         return _build_and_serve(args, settings)
@@ -109,6 +116,30 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
     public = address.site_url_from(os.environ)
     print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
     serve_site(args.host, args.port, args.workers, args.reload)
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    """uvicorn with its reloader for code; content reloads in the process, through the cache
+    (app/serve/devreload.py)."""
+    import uvicorn
+
+    from .serve.middleware import log_config
+    from .settings import ROOT
+
+    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+    uvicorn.run(
+        "app.serve.devreload:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        reload=True,
+        reload_dirs=[str(ROOT / "app")],
+        access_log=False,
+        proxy_headers=False,  # the app handles forwarded headers itself
+        server_header=False,
+        log_config=log_config(),
+    )
     return 0
 
 
