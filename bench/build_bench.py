@@ -20,6 +20,7 @@ import os
 import resource
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -31,7 +32,16 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-PORT = 8812
+
+
+def _free_port() -> int:
+    """A port no other server (another benchmark on this machine) is using."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT = _free_port()
 FLOOR_COLD_S, FLOOR_WARM_S, FLOOR_RSS_MB, FLOOR_EDIT_S = 10.0, 1.5, 300.0, 1.0
 LINEAR_SLACK = 1.3
 
