@@ -8,6 +8,9 @@ add stages of its own (the OpenAPI document, which FastAPI describes).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import hashlib
 import logging
 import time
@@ -143,6 +146,7 @@ def build_site(
             cache.mark("samples", environment)
     clock.lap("samples")
     built.clear()  # what the pages' builds made is in the responses and the index now
+    _trim()
     report = BuildReport(
         pages=len(rendered),
         from_cache=len(cache.hits) if cache is not None else 0,
@@ -158,6 +162,15 @@ def build_site(
         services=MappingProxyType(out.services),
         report=report,
     )
+
+
+def _trim() -> None:
+    """Give the heap the build freed (cache files read, JSON parsed) back to the system: glibc
+    keeps it otherwise, and a server would hold it for its whole life (about 40 MB at 1,000
+    pages)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @dataclass(frozen=True)
