@@ -202,10 +202,11 @@ class _Clock:
 
 
 def prebuild(settings: Settings) -> Content | None:
-    """Check the content and fill the build cache, once, before server workers start (they then
-    start warm). None when a build of exactly these files (by name, size and time) with this
-    code, these templates and settings succeeded before: nothing to check or build again.
-    Raises ContentError listing every problem."""
+    """Check the content and fill the build cache with every page's build, once, before server
+    workers start (they then start warm and run the site-wide stages). None when a build of
+    exactly these files (by name, size and time) with this code, these templates and settings
+    succeeded before: nothing to check or build again. Raises ContentError listing every
+    problem."""
     if settings.cache_dir is None:
         return load_content(settings.content_dir)  # no cache: each worker builds for itself
     cache = BuildCache(settings.cache_dir)
@@ -213,9 +214,11 @@ def prebuild(settings: Settings) -> Content | None:
     stamp = cachekey.stamp(environment, settings.content_dir)
     if cache.has_mark("built", stamp):
         return None
-    site = build_site(settings)
-    cache.mark("built", stamp)
-    return site.content
+    content = _load(settings, cache, environment)
+    ctx = prepare(settings, content, Output())
+    _pages(ctx, cache, environment, checked=False)  # checks, builds and caches every page
+    cache.mark("built", stamp)  # the site-wide stages run once, in the worker
+    return content
 
 
 # Stages that only add responses, made from what the build key covers: kept whole in the cache.
