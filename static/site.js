@@ -1,7 +1,7 @@
 // Progressive enhancement only: every page works without this file.
-// Each share block (templates/_share.html: one per page and per section, after its heading) gets
-// a "copy link" button when the Clipboard API is there, and a "share" button when the browser has
-// the Web Share API. The block's plain email, SMS and WhatsApp links work without this file.
+// Each share block (templates/_share.html: one per page and per section page) gets a "copy link"
+// button when the Clipboard API is there, and a "share" button when the browser has the Web Share
+// API, in its .share-actions line (reserved by site.css, so nothing moves). The block's plain email, SMS and WhatsApp links work without this file.
 (function () {
   "use strict";
   if (!document.querySelectorAll) return;
@@ -15,7 +15,7 @@
     element.className = className;
     element.textContent = label;
     element.addEventListener("click", onClick);
-    block.insertBefore(element, block.querySelector("a"));
+    (block.querySelector(".share-actions") || block).appendChild(element);
     return element;
   }
 

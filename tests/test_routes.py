@@ -96,17 +96,23 @@ def test_notes_say_the_date_once_and_what_kind_of_source(client, site: Site) -> 
         evidence = note.css_first(".evidence").text(strip=True)
         kinds = {
             "primary-document": "Primary document.",
-            "court": "Court document.",
             "reference": "Reference work, used as a secondary check.",
         }
+        # The only news or court report behind a medium-confidence fact says so.
+        sole = any(
+            f.confidence == "medium"
+            and [r for r in f.references if site.content.references[r].kind in ("news", "court")]
+            == [reference.id]
+            for f in site.content.facts.values()
+        )
         if reference.kind in kinds:
             assert evidence == kinds[reference.kind]
+        elif reference.kind == "court":
+            assert evidence.startswith("One case summary" if sole else "Court case record")
         else:
-            sole = any(
-                f.confidence == "medium" and f.references == (reference.id,)
-                for f in site.content.facts.values()
-            )
             assert evidence.startswith("One news report") == sole, reference.id
+        if reference.id in ("cbs-la-revised-ordinance", "latimes-2017-02-05-so40"):
+            assert sole, reference.id  # each is the one report beside a primary or reference work
     # no reference text is left in the running prose: markers are numbers only
     for sup in doc.css(".body sup.cite"):
         assert sup.text(strip=True).replace(",", "").isdigit()
@@ -303,3 +309,13 @@ def test_no_inline_scripts_or_styles(client, site: Site) -> None:
                 continue
             assert script.attributes.get("src", "").startswith("/static/"), path
             assert not script.text().strip(), path
+
+
+def test_the_one_report_behind_a_medium_fact_is_labelled_so(site: Site) -> None:
+    from app.render.notes import sole_source_refs
+
+    sole = sole_source_refs(site.content)
+    # CBS is the only report behind the city exception (beside the state law it mirrors); the
+    # Clearinghouse alone backs the ordinance's specific bars; LAist's vote story is one of three.
+    assert {"cbs-la-revised-ordinance", "clearinghouse-us-v-la"} <= sole
+    assert "laist-ord-final-vote" not in sole and "lasd-newsletter-18-06" not in sole

@@ -235,3 +235,25 @@ def test_text_blocks_leave_out_labels_and_anchors() -> None:
         "</span>#</a></h2><p>One <b>two</b><br>three</p><ul><li>four</li></ul>"
     )
     assert text_blocks(html) == ["Title", "One two three", "four"]
+
+
+def test_a_page_s_version_changes_with_the_data_its_components_show(site) -> None:
+    """The glossary page shows glossary.yaml: editing an entry must give it a new version, or its
+    permanent link would show new words under an old version. Pages without data components (the
+    About page shows settings only) keep theirs."""
+    from dataclasses import replace
+
+    from app.render.pages import Renderer
+
+    content = site.content
+    entry = content.glossary[0]
+    text = entry.en.model_copy(update={"term": entry.en.term + " (edited)"})
+    edited_entry = entry.model_copy(update={"en": text})
+    edited = replace(content, glossary=(edited_entry, *content.glossary[1:]))
+
+    def version(c, key: str) -> str:
+        page = c.by_key(key, "en")
+        return Renderer(c, "en", lambda s: s).page(page).version
+
+    assert version(edited, "glossary") != version(content, "glossary")
+    assert version(edited, "about") == version(content, "about")

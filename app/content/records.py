@@ -23,6 +23,11 @@ from .schema import (
     TimelineEvent,
 )
 
+REPORT_KINDS = (
+    "news",
+    "court",
+)  # reports of events; primary documents and reference works back them
+
 
 @dataclass(frozen=True)
 class Excerpt:
@@ -124,12 +129,15 @@ class Content:
 
     @cached_property
     def sole_source_refs(self) -> frozenset[str]:
-        """References that are the only source of some medium-confidence fact."""
-        return frozenset(
-            fact.references[0]
-            for fact in self.facts.values()
-            if fact.confidence == "medium" and len(fact.references) == 1
-        )
+        """References that are the only report (REPORT_KINDS) behind a medium-confidence fact."""
+        found = set()
+        for fact in self.facts.values():
+            if fact.confidence != "medium":
+                continue
+            reports = [r for r in fact.references if self.references[r].kind in REPORT_KINDS]
+            if len(reports) == 1:
+                found.add(reports[0])
+        return frozenset(found)
 
     @cached_property
     def _by_key(self) -> dict[tuple[str, str], Page]:

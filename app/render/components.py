@@ -25,6 +25,11 @@ class Renderer(Protocol):
     def text_of(self, entry: Any) -> Any: ...
 
 
+# The components that show the data files (timeline, glossary, who's who): a page's version must
+# change with that data. `contact` and `publisher` show settings, which versions leave out.
+DATA_COMPONENTS = frozenset({"timeline", "timeline-compact", "glossary", "whos-who"})
+
+
 def render(name: str, r: Renderer) -> Markup:
     if name == "timeline":
         return timeline(r, compact=False)

@@ -34,7 +34,12 @@ BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def sole_source_refs(content: Content) -> frozenset[str]:
-    """References that are the only source of some medium-confidence fact ("one news report")."""
+    """References that are the only report behind some medium-confidence fact ("one news report").
+
+    A primary document or a reference work beside it (the state law a city rule mirrors, an
+    encyclopedia as a secondary check) does not make the fact rest on more than that one report.
+    Computed once per content (`Content.sole_source_refs`).
+    """
     return content.sole_source_refs
 
 
@@ -43,11 +48,14 @@ def evidence(r: Renderer, ref: Reference) -> str:
     _ = r.gettext
     if ref.kind == "primary-document":
         return _("Primary document.")
-    if ref.kind == "court":
-        return _("Court document.")
     if ref.kind == "reference":
         return _("Reference work, used as a secondary check.")
-    if ref.id in sole_source_refs(r.content):
+    sole = ref.id in sole_source_refs(r.content)
+    if ref.kind == "court":  # the research file's court sources are case summaries and records
+        if sole:
+            return _("One case summary: for some facts it is the only source found.")
+        return _("Court case record.")
+    if sole:
         return _("One news report: for some facts it is the only source found.")
     return _("News report.")
 
@@ -70,11 +78,8 @@ def backlinks(r: Renderer, note: Note) -> Markup:
         f"{BACKLINK_LETTERS[i] if i < len(BACKLINK_LETTERS) else str(i + 1)}</a>"
         for i, marker in enumerate(note.markers)
     )
-    # The visible words say what the letters are; screen readers hear each link's own name.
-    label = e(_("Back to the text:"))
-    return Markup(
-        f'<span class="backlinks">↩ <span aria-hidden="true">{label}</span> {links}</span>'
-    )
+    # The words say what the letters are (each link also has its own name).
+    return Markup(f'<span class="backlinks">↩ {e(_("Back to the text:"))} {links}</span>')
 
 
 def reference_note(r: Renderer, ref: Reference) -> Markup:

@@ -17,7 +17,7 @@ from ..content.records import Content, Page
 from ..i18n import long_date
 from ..markdown import parser
 from ..markdown.answers import fold_answers
-from ..markdown.citations import CitationContext, CiteKey, Note, QuoteView
+from ..markdown.citations import COMPONENT_RE, CitationContext, CiteKey, Note, QuoteView
 from ..markdown.tokens import Section, sections
 from . import components
 from .notes import render_notes
@@ -51,6 +51,7 @@ class Renderer:
         self.contact_email = contact_email
         self.publisher = publisher
         self._active: CitationContext | None = None  # the page being rendered, for components
+        self._component_data: bytes | None = None
 
     # -- citation look-ups ---------------------------------------------------------------
 
@@ -178,6 +179,8 @@ class Renderer:
     def version(self, page: Page, cited: tuple[CiteKey, ...]) -> str:
         """A short id that changes when the page text or any quote it shows changes."""
         digest = hashlib.sha256(page.body.encode())
+        if any(m in components.DATA_COMPONENTS for m in COMPONENT_RE.findall(page.body)):
+            digest.update(self.component_data())  # it shows the timeline, glossary or who's who
         for key in cited:
             if key.kind == "excerpt":
                 digest.update(self.content.sources[key.target].excerpts[key.excerpt].exact.encode())
@@ -186,6 +189,14 @@ class Renderer:
         return digest.hexdigest()[:8]
 
     # -- components ----------------------------------------------------------------------
+
+    def component_data(self) -> bytes:
+        """The data files components show, as one byte string: a page's version changes with it."""
+        if self._component_data is None:
+            c = self.content
+            records = (*c.timeline, *c.glossary, *c.groups)
+            self._component_data = b"\n".join(r.model_dump_json().encode() for r in records)
+        return self._component_data
 
     def component(self, name: str) -> Markup:
         return components.render(name, self)
