@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import logging
 import shutil
 import time
@@ -31,6 +32,7 @@ from .settings import Settings
 MARKER = ".site-export"  # marks a folder this command wrote, so a re-export may replace it
 SKIP = frozenset({"/healthz"})
 PAGEFIND_DIR = "pagefind"
+SYNONYMS = "synonyms.json"  # under each language's search page, for static/search.js
 # Left out of the Pagefind index: everything but the words of the page itself.
 PAGEFIND_EXCLUDE = [
     ".anchor",
@@ -122,6 +124,13 @@ def root_page(site: Site) -> bytes:
     return str(html).encode("utf-8")
 
 
+def synonyms_file(site: Site, lang: str) -> bytes:
+    """The language's synonym groups as JSON, for the export's search script (static/search.js),
+    since Pagefind has no synonyms of its own."""
+    groups = [list(group) for group in site.content.search_synonyms.get(lang, ())]
+    return json.dumps(groups, ensure_ascii=False).encode("utf-8")
+
+
 def citation_files(site: Site) -> dict[PurePosixPath, bytes]:
     """The citation downloads, dated the day of the export (the server dates them per request).
 
@@ -187,6 +196,7 @@ def export(site: Site, root: Path, precompress: bool = False, pagefind: bool = T
     for lang in site.langs:
         if finder is not None:
             extra[file_for(urls.search(lang) + "/")] = finder.render(lang, "", exported=True)[1]
+            extra[file_for(urls.search(lang) + "/" + SYNONYMS)] = synonyms_file(site, lang)
     extra.update(citation_files(site))
     for rel, data in extra.items():
         size += _write(root, rel, data, precompress)

@@ -28,6 +28,9 @@ class Settings:
     # The build cache (app/build/cache.py): None builds everything (tests, by default).
     cache_dir: Path | None = None
     build_workers: int = 0  # processes for a cold build; 0: one per core
+    # Connections one client address may hold (app/serve/limits.py); 0: no cap. Proxies in
+    # FORWARDED_ALLOW_IPS are exempt (every reader behind one comes from its address).
+    connections_per_address: int = 128
     site_name: dict[str, str] = field(
         default_factory=lambda: {"en": "LA Enforcement Explained", "es": "LA: la ley, explicada"}
     )
@@ -49,6 +52,7 @@ class Settings:
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             cache_dir=_cache_dir(env.get("BUILD_CACHE")),
             build_workers=int(env.get("BUILD_WORKERS") or 0),
+            connections_per_address=int(env.get("CONNECTIONS_PER_ADDRESS", "128")),
         )
 
 

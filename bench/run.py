@@ -9,6 +9,12 @@
 3. Starts of synthetic 100- and 1,000-page sites, cold, warm and one page changed, memory, and
    `make dev` edits (bench/build_bench.py: <= 10 s cold, <= 1.5 s warm, <= 300 MB, <= 1 s).
 4. A 60-second soak at 64 connections: 0 errors, and the app's RSS grows less than 10 %.
+5. The ceiling (`bench/ceiling.py`): nginx, the bare granian app (`bench/bare_app.py`, ASGI and
+   RSGI) and the app on the explainer page, alternating: app >= 0.9 of the bare ASGI app, p99
+   <= 10 ms at 32 connections.
+6. Slow clients (`bench/slowclients.py`), on a fresh server: with 2,000 connections dribbling
+   their request heads, >= 95 % of ordinary requests answered, p99 <= 100 ms, and the slow
+   connections closed within granian's header timeout (plus 1 s).
 
 All traffic goes to 127.0.0.1; every step is bounded in time; every process started here is
 stopped by its PID. Exits non-zero when a floor is missed, after printing every figure.
@@ -17,6 +23,7 @@ stopped by its PID. Exits non-zero when a floor is missed, after printing every 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -37,7 +44,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-NGINX_PORT, APP_PORT = 8810, 8811
+NGINX_PORT, APP_PORT, BARE_ASGI_PORT, BARE_RSGI_PORT, SLOW_PORT = 8810, 8811, 8812, 8813, 8814
+SLOW_CONNECTIONS = 2000
 EXPLAINER = "/en/dea-dhs-coordination/"
 FLOOR_RATIO, GOAL_RATIO, FLOOR_P99_MS = 0.5, 0.6, 25.0
 FLOOR_PAGE_KB, FLOOR_JS_KB = 50.0, 10.0
@@ -232,13 +240,13 @@ def first_requests(base: str) -> list[str]:
     from app import urls
     from app.build import handouts as handout
     from app.content.loader import load_content
+    from app.markdown.tokens import sections
     from app.render import cards
-    from app.render.pages import sections
     from app.settings import Settings
 
     content = load_content(Settings().content_dir)
     page = next(p for p in content.pages_in("en") if urls.page("en", p.slug) == EXPLAINER)
-    section = sections(page)[0].id
+    section = sections(page.tokens)[0].id
     print("\n== deferred responses: first request (builds it) and second (kept), fresh server")
     paths = {
         "section page": urls.section("en", page.slug, section),
@@ -271,6 +279,78 @@ def soak(seconds: int, connections: int, pid: int, paths: list[str]) -> None:
     print(f"RSS {before / 1024:.1f} MB -> {after / 1024:.1f} MB ({growth:+.1%})")
     print(floor(run.non2xx == 0 and run.errors == 0, "0 errors in the soak"))
     print(floor(growth < FLOOR_RSS_GROWTH, f"RSS growth {growth:+.1%} < {FLOOR_RSS_GROWTH:.0%}"))
+
+
+def same_response(page: str, ports: list[int]) -> None:
+    """The bare apps send the app's bytes, with its headers (names and count), gzip."""
+    answers = [get(f"http://127.0.0.1:{port}{page}") for port in ports]
+    if len({a[2] for a in answers}) != 1 or len({tuple(a[1]) for a in answers}) != 1:
+        raise SystemExit(f"{page}: the bare apps and the app send different bytes or headers")
+
+
+def ceiling(args: argparse.Namespace, work: Path, env: dict[str, str]) -> None:
+    from bench import ceiling
+
+    bare = [sys.executable, "-m", "bench.bare_app", "--port"]
+    with (
+        process([*bare, str(BARE_ASGI_PORT)], work / "bare-asgi.log", cwd=ROOT, env=env) as a,
+        process(
+            [*bare, str(BARE_RSGI_PORT), "--interface", "rsgi"],
+            work / "bare-rsgi.log",
+            cwd=ROOT,
+            env=env,
+        ) as r,
+    ):
+        for port, proc, log in ((BARE_ASGI_PORT, a, "bare-asgi"), (BARE_RSGI_PORT, r, "bare-rsgi")):
+            wait_ready(f"http://127.0.0.1:{port}/", proc, work / f"{log}.log")
+        same_response(EXPLAINER, [APP_PORT, BARE_ASGI_PORT, BARE_RSGI_PORT])
+        ports = {
+            "nginx": NGINX_PORT,
+            "bare ASGI": BARE_ASGI_PORT,
+            "bare RSGI": BARE_RSGI_PORT,
+            "app": APP_PORT,
+        }
+        urls = {name: f"http://127.0.0.1:{port}{EXPLAINER}" for name, port in ports.items()}
+        for url in urls.values():
+            wrk(url, 32, 1)  # warm
+        for met, text in ceiling.measure(urls, args.rounds, args.seconds, wrk):
+            print(floor(met, text))
+
+
+def slow_clients(work: Path, seconds: int) -> None:
+    """A fresh server (as `make run` starts it), and bench/slowclients.py against it."""
+    from app.serve.servers import HEADER_TIMEOUT_MS
+    from bench import slowclients
+
+    timeout = HEADER_TIMEOUT_MS / 1000
+    print(
+        f"\n== slow clients: {SLOW_CONNECTIONS} connections each sending a header line every "
+        f"0.5 s, never finishing, for {seconds} s; ordinary requests meanwhile (fresh server)"
+    )
+    args = [sys.executable, "-m", "app", "serve", "--port", str(SLOW_PORT), "--workers", "1"]
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(SLOW_PORT)}
+    script = [sys.executable, str(BENCH / "slowclients.py"), "--port", str(SLOW_PORT)]
+    with process(args, work / "slow.log", cwd=ROOT, env=env) as app:
+        wait_ready(f"http://127.0.0.1:{SLOW_PORT}/healthz", app, work / "slow.log")
+        out = subprocess.run(
+            [
+                *script,
+                "--slow",
+                str(SLOW_CONNECTIONS),
+                "--seconds",
+                str(seconds),
+                "--pid",
+                str(app.pid),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+            check=True,
+            cwd=ROOT,
+        )
+    report = slowclients.report(json.loads(out.stdout.strip().splitlines()[-1]), timeout)
+    for met, text in report:
+        print(floor(met, text))
 
 
 # --------------------------------------------------------------------------- weight
@@ -328,11 +408,12 @@ def weights() -> None:
 # --------------------------------------------------------------------------- main
 
 
-def export(target: Path) -> None:
+def export(target: Path, env: dict[str, str]) -> None:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "app", "export", str(target), "--gzip"],
         cwd=ROOT,
+        env=env,
         check=True,
         timeout=600,
         stdout=subprocess.DEVNULL,
@@ -344,7 +425,11 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
     from app.serve.middleware import CSP, PERMISSIONS
 
     site_dir = work / "site"
-    export(site_dir)
+    # One public address for the export and the app, so that both pages hold the same links.
+    site_url = f"http://127.0.0.1:{APP_PORT}"
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(APP_PORT), "WORKERS": "1"}
+    env["SITE_URL"] = site_url
+    export(site_dir, env)
     prefix = work / "nginx"
     prefix.mkdir()
     conf = prefix / "nginx.conf"
@@ -357,7 +442,6 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
         )
     conf.write_text(text)
     pages = [EXPLAINER, "/en/", "/en/sources/article-000/"]
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(APP_PORT), "WORKERS": "1"}
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     subprocess.run(
         [sys.executable, "-m", "app", "check"],
@@ -393,8 +477,10 @@ def serve_and_compare(args: argparse.Namespace, work: Path) -> None:
         for page in pages:  # warm both
             wrk(f"http://127.0.0.1:{NGINX_PORT}{page}", 32, 1)
             wrk(f"http://127.0.0.1:{APP_PORT}{page}", 32, 1)
-        compare(pages, args.rounds, args.seconds, 32)
-        if not args.quick:
+        if args.only != "ceiling":
+            compare(pages, args.rounds, args.seconds, 32)
+        ceiling(args, work, env)
+        if not args.quick and args.only != "ceiling":
             soak(
                 args.soak,
                 64,
@@ -418,7 +504,10 @@ def main() -> int:
     parser.add_argument("--sizes", default="100,1000", help="synthetic site sizes (pages)")
     parser.add_argument("--repeat", type=int, default=3, help="starts of each kind (spread)")
     parser.add_argument("--quick", action="store_true", help="no soak, no 1,000-page build")
-    parser.add_argument("--only", choices=["serve", "weight", "startup"], help="one part only")
+    parser.add_argument(
+        "--only", choices=["serve", "ceiling", "slow", "weight", "startup"], help="one part only"
+    )
+    parser.add_argument("--slow-seconds", type=int, default=20, help="length of the slow run")
     args = parser.parse_args()
     for tool in ("wrk",):
         if shutil.which(tool) is None:
@@ -426,8 +515,10 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores; figures are relative (compare the ratio)")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         os.chmod(tmp, 0o755)  # nginx's worker runs as an unprivileged user and must read the export
-        if args.only in (None, "serve"):
+        if args.only in (None, "serve", "ceiling"):
             serve_and_compare(args, Path(tmp))
+        if args.only in (None, "serve", "slow"):
+            slow_clients(Path(tmp), args.slow_seconds)
         if args.only in (None, "weight"):
             weights()
         if args.only in (None, "startup"):

@@ -46,10 +46,53 @@
     return li;
   }
 
-  import("/pagefind/pagefind.js").then(function (pagefind) {
-    return pagefind.search(q).then(function (search) {
-      return Promise.all(search.results.slice(0, 10).map(function (r) { return r.data(); }));
+  // The editors' synonyms (content/search-synonyms.yaml), written by the export for this language.
+  // Pagefind has none of its own: the query is also searched with each phrase of a group it holds
+  // swapped for the group's other phrases, and the results merged, best score first.
+  function tokens(s) { return s.match(/[\p{L}\p{N}_]+/gu) || []; }
+  function fold(s) { return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+
+  // Phrases are compared folded (accents and capitals aside), word by word; the browser has no
+  // stemmer, so a phrase counts only as the group writes it. Swapped-in phrases keep their accents.
+  function queries(groups) {
+    var typed = tokens(q.normalize("NFC"));
+    var asked = typed.map(fold);
+    var out = [q];
+    groups.forEach(function (group) {
+      var phrases = group.map(function (p) { return tokens(p).map(fold); });
+      phrases.forEach(function (phrase) {
+        for (var at = 0; phrase.length && at + phrase.length <= asked.length; at++) {
+          var same = phrase.every(function (w, i) { return asked[at + i] === w; });
+          if (!same) continue;
+          group.forEach(function (other, j) {
+            if (phrases[j] !== phrase) {
+              out.push(typed.slice(0, at).concat(other, typed.slice(at + phrase.length)).join(" "));
+            }
+          });
+          break;
+        }
+      });
     });
+    return out.filter(function (x, i) { return out.indexOf(x) === i; }).slice(0, 8);
+  }
+
+  var synonyms = fetch("/" + document.documentElement.lang + "/search/synonyms.json").then(function (r) {
+    return r.ok ? r.json() : [];
+  }).catch(function () { return []; });
+
+  Promise.all([import("/pagefind/pagefind.js"), synonyms]).then(function (loaded) {
+    var pagefind = loaded[0];
+    return Promise.all(queries(loaded[1]).map(function (query) { return pagefind.search(query); }));
+  }).then(function (searches) {
+    var best = {};
+    searches.forEach(function (search) {
+      search.results.forEach(function (r) {
+        if (!best[r.id] || best[r.id].score < r.score) best[r.id] = r;
+      });
+    });
+    var ranked = Object.keys(best).map(function (id) { return best[id]; });
+    ranked.sort(function (a, b) { return b.score - a.score; });
+    return Promise.all(ranked.slice(0, 10).map(function (r) { return r.data(); }));
   }).then(function (pages) {
     out.textContent = "";
     var list = document.createElement("ol");

@@ -187,6 +187,19 @@ def test_export_search_page_uses_the_index_and_the_server_page_does_not(
     assert not re.search(r"https?://", source)
 
 
+def test_export_writes_each_languages_synonyms_for_the_search_script(
+    exported: Path, site: Site
+) -> None:
+    for lang in site.langs:
+        written = json.loads((exported / lang / "search" / "synonyms.json").read_text())
+        groups = site.content.search_synonyms.get(lang, ())
+        assert written == [list(g) for g in groups]
+    spanish = json.loads((exported / "es" / "search" / "synonyms.json").read_text())
+    assert any("la migra" in group for group in spanish)
+    source = (site.settings.static_dir / "search.js").read_text()
+    assert '"/search/synonyms.json"' in source  # fetched from this site, by the page's language
+
+
 def test_export_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -362,11 +375,19 @@ def test_export_search_finds_sections_in_chromium(nginx: str) -> None:
             )
             marks = page.eval_on_selector_all("#search-results mark", "els => els.length")
             assert page.input_value("#q") == "special order"
+            page.goto(nginx + "/es/search?q=chota")
+            page.wait_for_selector("#search-results ol.search-results li", timeout=15000)
+            slang = page.eval_on_selector_all(
+                "#search-results a.search-result-link",
+                "els => els.map(e => e.getAttribute('href'))",
+            )
         finally:
             browser.close()
     assert links and any(link.startswith("/en/special-order-40/") for link in links)
     assert any("#" in link for link in links)  # section-level results
     assert marks > 0
+    # no page says "chota" (slang for the police): the results come from its synonyms (LAPD...)
+    assert slang and all(link.startswith("/es/") for link in slang)
     assert all(url.startswith(nginx + "/") for url in requests), requests
     assert not errors, errors
 

@@ -162,3 +162,18 @@ def test_prebuilt_paths_never_reach_the_router(site: Site) -> None:
     assert call("GET", "/en/nope/") == 418
     assert call("GET", "/en/", root_path="/mounted") == 418
     assert reached == ["/en/", "/en/nope/", "/en/"]
+
+
+def test_the_servers_run_the_fast_path_in_front_of_the_routed_app(
+    apps: tuple[FastAPI, FastAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve_app` (the servers' target) is the fast path of the app `create_app` builds: what it
+    does not answer goes to that app's router and middleware, with the cap in front."""
+    from app.serve import app as module
+
+    fast = apps[0]
+    monkeypatch.setattr(module, "create_app", lambda: fast)
+    served = module.serve_app()
+    assert served is fast.fast_path
+    assert isinstance(served, FastPath) and served.app == fast.routed  # type: ignore[attr-defined]
+    assert served.cap is fast.state.address_cap is not None

@@ -632,7 +632,7 @@ def test_serve_runs_granian_without_access_log(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(granian, "Granian", FakeGranian)
     assert main(["serve", "--port", "8899", "--workers", "3"]) == 0
     assert captured["served"] is True
-    assert (captured["target"], captured["factory"]) == ("app.serve.app:create_app", True)
+    assert (captured["target"], captured["factory"]) == ("app.serve.app:serve_app", True)
     assert (captured["port"], captured["workers"]) == (8899, 3)
     assert captured["log_access"] is False
     assert captured["respawn_failed_workers"] is True
@@ -650,7 +650,7 @@ def test_reload_runs_uvicorn_without_access_log(monkeypatch: pytest.MonkeyPatch)
     captured: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: captured.update(kwargs, app=app))
     assert main(["serve", "--port", "8899", "--reload"]) == 0
-    assert captured["app"] == "app.serve.app:create_app" and captured["reload"] is True
+    assert captured["app"] == "app.serve.app:serve_app" and captured["reload"] is True
     assert captured["access_log"] is False and captured["server_header"] is False
     assert captured["proxy_headers"] is False  # the app itself handles them (next test)
 

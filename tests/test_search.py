@@ -1,4 +1,4 @@
-"""Search: the FTS5 index (diacritics, prefixes, ranking, quoting) and the no-JavaScript page."""
+"""Search: the index (diacritics, prefixes, stems, synonyms, ranking) and the no-JavaScript page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from conftest import parse
 from fastapi.testclient import TestClient
 from spanish_twins import add_spanish
 
-from app.build.search import MAX_QUERY, Entry, Index, clean_query, fts_query
+from app.build.search import MAX_QUERY, Entry, Index, clean_query
+from app.build.searchtext import Analyzer, Synonyms, concepts
 from app.build.site import Site
 from app.serve.app import build as build_served
 from app.serve.app import create_app
@@ -76,7 +77,7 @@ def test_last_word_is_a_prefix_and_only_the_last() -> None:
     assert index.search("en", "sanctx").hits == ()
 
 
-def test_reader_words_never_become_fts_syntax() -> None:
+def test_reader_words_are_only_words() -> None:
     entries = [
         Entry("en", "A", "", "/a/", "dea and lapd worked together"),
         Entry("en", "B", "", "/b/", "dea alone"),
@@ -87,15 +88,27 @@ def test_reader_words_never_become_fts_syntax() -> None:
     assert [h.url for h in index.search("en", "dea NOT lapd").hits] == ["/c/"]
     # "-" is not exclusion: both words must be present
     assert {h.url for h in index.search("en", "dea -lapd").hits} == {"/a/", "/c/"}
-    # NEAR( ... ) is the word "near" and the other words, not FTS5's NEAR group
+    # NEAR( ... ) is the word "near" and the other words, not a query language's NEAR group
     assert [h.url for h in index.search("en", "NEAR( dea lapd )").hits] == ["/c/"]
     assert [h.url for h in index.search("en", "near").hits] == ["/c/"]
     for query in HOSTILE:
-        index.search("en", query)  # no sqlite3.OperationalError for any of them
-    # every word is a quoted string of stems; only the last one is also a prefix of a word
-    assert fts_query('say "hi" NEAR(x)') == '("say") OR ("hi") OR ("near") OR ("x" OR words : "x"*)'
-    assert fts_query('x"y') == '("x") OR ("y" OR words : "y"*)'
-    assert fts_query("* - ( )") is None
+        index.search("en", query)  # no error for any of them
+    # the query is its words, each a stem; only the last one is also a prefix of a word
+    analyzer = Analyzer("en")
+
+    def asked(q: str) -> list[tuple[tuple[tuple[str, ...], ...], str]]:
+        return [
+            (c.alternatives, c.prefix) for c in concepts(analyzer, Synonyms(analyzer, ()), q, 24)
+        ]
+
+    assert asked('say "hi" NEAR(x)') == [
+        ((("say",),), ""),
+        ((("hi",),), ""),
+        ((("near",),), ""),
+        ((("x",),), "x"),
+    ]
+    assert asked('x"y') == [((("x",),), ""), ((("y",),), "y")]
+    assert asked("* - ( )") == []
 
 
 def test_titles_and_headings_outrank_body_text() -> None:

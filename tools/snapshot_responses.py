@@ -4,7 +4,11 @@ Every pre-built path (deferred ones built) and a few dynamic ones, each fetched 
 and identity encodings, as HEAD and as POST: status, headers (less Date) and a SHA-256 of the
 body, as JSON. Run it before and after a change and compare the two files with `cmp`.
 
-usage: .venv/bin/python tools/snapshot_responses.py OUT.json [module:factory]
+With `--url http://127.0.0.1:PORT` the same requests (and a conditional GET with each path's ETag)
+go over raw sockets to a running server, so what the server in front adds is compared too: the
+status line and every header as sent, in order (less Date), and a SHA-256 of the raw body.
+
+usage: .venv/bin/python tools/snapshot_responses.py OUT.json [module:factory] [--url URL]
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import socket
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -44,9 +50,45 @@ def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def main(out: str, target: str = "app.serve.app:create_app") -> int:
+def fetch(port: int, method: str, path: str, headers: Iterable[tuple[str, str]]) -> list[object]:
+    """One request on its own connection: status line, headers as sent (less Date), body digest."""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in headers]
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status, *fields = head.decode("latin-1").split("\r\n")
+    kept = [f for f in fields if not f.lower().startswith("date:")]
+    return [status, kept, digest(body)]
+
+
+def over_http(url: str, paths: list[str]) -> dict[str, list[object]]:
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    found: dict[str, list[object]] = {}
+    for path in paths:
+        for encoding in ("br", "gzip", "identity"):
+            headers = [("Accept-Encoding", encoding), ("Accept-Language", "es")]
+            found[f"{path} [{encoding}]"] = answer = fetch(port, "GET", path, headers)
+            tag = next((f[6:] for f in answer[1] if f.lower().startswith("etag: ")), None)  # type: ignore[union-attr]
+            if tag is not None:
+                conditional = [*headers, ("If-None-Match", tag)]
+                found[f"{path} [{encoding} 304]"] = fetch(port, "GET", path, conditional)
+        found[f"{path} [HEAD]"] = fetch(port, "HEAD", path, [])
+        found[f"{path} [POST]"] = fetch(port, "POST", path, [("Content-Length", "0")])
+    return found
+
+
+def main(out: str, target: str = "app.serve.app:create_app", url: str = "") -> int:
     module, factory = target.split(":")
     app = getattr(importlib.import_module(module), factory)()
+    if url:  # the app is built only for its list of paths
+        found = over_http(url, [*sorted(app.state.site.responses), *DYNAMIC])
+        Path(out).write_text(json.dumps(found, indent=0, sort_keys=True))
+        print(f"{len(found)} requests to {url} written to {out}")
+        return 0
     client = TestClient(app)
     found: dict[str, list[object]] = {}
     for path in [*sorted(app.state.site.responses), *DYNAMIC]:
@@ -65,4 +107,10 @@ def main(out: str, target: str = "app.serve.app:create_app") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    args = sys.argv[1:]
+    url = ""
+    if "--url" in args:
+        at = args.index("--url")
+        url = args[at + 1]
+        del args[at : at + 2]
+    sys.exit(main(*args, url=url))

@@ -221,8 +221,10 @@ class SearchHit(Model):
 class SearchResults(Model):
     query: str
     lang: str
-    matched: Literal["all", "any", ""] = Field(
-        description="'all': every word; 'any': no entry had all words, these have some."
+    matched: Literal["all", "most", "any", ""] = Field(
+        description="'all': every result has every word; 'most': some results lack a word, but "
+        "have most of the query's weight (rarer words weigh more); 'any': no entry had all "
+        "words, these have some; '': nothing searched."
     )
     total: int
     suggestion: str = Field(

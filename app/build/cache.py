@@ -241,8 +241,7 @@ def _search_json(built: PageBuild) -> bytes:
         [
             [e.lang, e.page_title, e.section_title, e.url, e.text, e.kind, e.question],
             [list(e.claims), e.quoted],
-            list(a.columns),
-            a.words,
+            [[words, stems] for words, stems in a.columns],
         ]
         for a in built.search()
         for e in (a.entry,)
@@ -253,12 +252,12 @@ def _search_json(built: PageBuild) -> bytes:
 def _search_rows(data: bytes) -> tuple[Analyzed, ...]:
     """A page's analyzed index entries from its entry (checked by its hash when read)."""
     out = []
-    for entry, (claims, quoted), columns, words in json.loads(data):
+    for entry, (claims, quoted), columns in json.loads(data):
         lang, page_title, section_title, url, text, kind, question = entry
         item = Entry(
             lang, page_title, section_title, url, text, kind, question, tuple(claims), quoted
         )
-        out.append(Analyzed(item, tuple(columns), words))
+        out.append(Analyzed(item, tuple((words, stems) for words, stems in columns)))
     return tuple(out)
 
 

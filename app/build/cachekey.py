@@ -27,7 +27,7 @@ from ..settings import ROOT, Settings
 if TYPE_CHECKING:  # this module stays light: `python -m app serve` asks it before any import
     from ..content.records import Content, Page
 
-FORMAT = 1  # raise when the cache's layout changes
+FORMAT = 2  # raise when the cache's layout changes
 LIBRARIES = (
     "markdown-it-py",
     "jinja2",

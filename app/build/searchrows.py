@@ -1,7 +1,7 @@
 """What the search index holds of each section: its entry, and its words folded and stemmed.
 
 A page's entries are analyzed when the page is built (in a build worker, or read from the build
-cache), so making the index is only inserting rows (app/build/search.py `Index`).
+cache), so making the index is only counting postings (app/build/search.py `Index`).
 """
 
 from __future__ import annotations
@@ -33,38 +33,21 @@ class Entry:
 
 @dataclass(frozen=True)
 class Analyzed:
-    """An entry with its columns' stems (title, heading, question, body, quoted; each joined by
-    spaces) and every folded word of every column, as the index stores them."""
+    """An entry with each column's folded words and their Snowball stems, as the index reads them
+    (page title, heading, FAQ question, body, quoted words in another language)."""
 
     entry: Entry
-    columns: tuple[str, ...]
-    words: str
+    columns: tuple[tuple[list[str], list[str]], ...]
 
 
 def analyze(entry: Entry, analyzer: Analyzer) -> Analyzed:
-    heading = entry.section_title
-    columns = [entry.page_title, heading, heading if entry.question else "", entry.text]
-    words = [analyzer.words(column) for column in (*columns, entry.quoted)]
-    stems = tuple(" ".join(analyzer.stem(w) for w in found) for found in words)
-    return Analyzed(entry, stems, " ".join(w for found in words for w in found))
-
-
-def item_row(row: Analyzed) -> tuple[object, ...]:
-    e = row.entry
-    stems = " ".join(s for column in row.columns for s in column.split())
-    claims = "\x1f".join(e.claims)
-    return (
-        e.lang,
-        e.page_title,
-        e.section_title,
-        e.url,
-        e.text,
-        e.kind,
-        e.question,
-        claims,
-        stems,
-        row.words,
-    )
+    # a page's introduction, or a source, has the page's title as its heading
+    heading = entry.section_title or entry.page_title
+    texts = [entry.page_title, heading, entry.section_title if entry.question else ""]
+    texts += [entry.text, entry.quoted]
+    words = [analyzer.words(text) for text in texts]
+    stems = [[analyzer.stem(w) for w in found] for found in words]
+    return Analyzed(entry, tuple(zip(words, stems, strict=True)))
 
 
 # --------------------------------------------------------------------------- section text

@@ -9,191 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
 
+from .stopwords import STOP_WORDS
+
 WORD = re.compile(r"\w+")
 SNOWBALL = {"en": "english", "es": "spanish"}
-# Question words and grammar words a reader adds to a whole question. Negations ("not", "no") stay:
-# they change the meaning.
-STOP_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        [
-            "a",
-            "an",
-            "the",
-            "and",
-            "or",
-            "of",
-            "to",
-            "in",
-            "on",
-            "at",
-            "by",
-            "for",
-            "from",
-            "with",
-            "about",
-            "as",
-            "is",
-            "are",
-            "was",
-            "were",
-            "be",
-            "been",
-            "being",
-            "do",
-            "does",
-            "did",
-            "can",
-            "could",
-            "will",
-            "would",
-            "should",
-            "may",
-            "might",
-            "must",
-            "shall",
-            "i",
-            "me",
-            "my",
-            "we",
-            "our",
-            "you",
-            "your",
-            "he",
-            "she",
-            "it",
-            "its",
-            "they",
-            "them",
-            "their",
-            "this",
-            "that",
-            "these",
-            "those",
-            "what",
-            "which",
-            "who",
-            "whom",
-            "whose",
-            "when",
-            "where",
-            "why",
-            "how",
-            "there",
-            "here",
-            "if",
-            "than",
-            "then",
-            "so",
-            "any",
-            "some",
-            "just",
-            "also",
-            "has",
-            "have",
-            "had",
-            "am",
-        ]
-    ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "los",
-            "las",
-            "lo",
-            "un",
-            "una",
-            "unos",
-            "unas",
-            "y",
-            "e",
-            "o",
-            "u",
-            "de",
-            "del",
-            "al",
-            "a",
-            "en",
-            "con",
-            "por",
-            "para",
-            "sin",
-            "sobre",
-            "entre",
-            "es",
-            "son",
-            "era",
-            "fue",
-            "ser",
-            "estar",
-            "esta",
-            "este",
-            "esto",
-            "estos",
-            "estas",
-            "ese",
-            "esa",
-            "eso",
-            "esos",
-            "esas",
-            "hay",
-            "ha",
-            "han",
-            "he",
-            "mi",
-            "mis",
-            "me",
-            "te",
-            "tu",
-            "tus",
-            "su",
-            "sus",
-            "se",
-            "nos",
-            "le",
-            "les",
-            "que",
-            "qué",
-            "quien",
-            "quién",
-            "cual",
-            "cuál",
-            "cuales",
-            "como",
-            "cómo",
-            "cuando",
-            "cuándo",
-            "donde",
-            "dónde",
-            "cuanto",
-            "si",
-            "ya",
-            "muy",
-            "mas",
-            "más",
-            "pero",
-            "tambien",
-            "también",
-            "puede",
-            "pueden",
-            "puedo",
-            "tengo",
-            "tiene",
-            "tienen",
-            "yo",
-            "usted",
-            "ustedes",
-            "ellos",
-            "ellas",
-        ]
-    ),
-}
 
 
 def fold(word: str) -> str:
@@ -213,7 +38,7 @@ class Analyzer:
 
     def __init__(self, lang: str):
         self.lang = lang
-        self.stop = STOP_WORDS.get(lang, frozenset())
+        self.stop = frozenset(fold(w) for w in STOP_WORDS.get(lang, ()))  # as words are compared
         self._stemmer = _stemmer(lang)
         self._cache: dict[str, str] = {}
         self._words: dict[str, tuple[str, str]] = {}  # as written -> (folded, stem)
@@ -254,6 +79,9 @@ class Concept:
     alternatives: tuple[tuple[str, ...], ...]
     prefix: str = ""  # the folded last word, matched as the start of any indexed word
     words: tuple[str, ...] = ()  # the reader's own folded words, for "did you mean"
+    # the one-word forms asked for as written (the reader's word, a group's one-word terms),
+    # folded; another word with the same stem counts less ("papel" for "papeles"); empty: any
+    forms: frozenset[str] = frozenset()
 
 
 class Synonyms:
@@ -263,6 +91,7 @@ class Synonyms:
         self.groups: list[tuple[tuple[str, ...], ...]] = []
         self.by_phrase: dict[tuple[str, ...], int] = {}
         self.terms: set[str] = set()
+        self.forms: list[frozenset[str]] = []  # per group, its one-word terms, folded
         for group in groups:
             phrases = tuple(
                 dict.fromkeys(p for p in (tuple(analyzer.stems(t)) for t in group) if p)
@@ -271,6 +100,8 @@ class Synonyms:
                 self.by_phrase.setdefault(phrase, len(self.groups))
             for term in group:
                 self.terms.update(analyzer.words(term))
+            one_word = [analyzer.words(t) for t in group]
+            self.forms.append(frozenset(ws[0] for ws in one_word if len(ws) == 1))
             self.groups.append(phrases)
         self.longest = max((len(p) for p in self.by_phrase), default=0)
 
@@ -295,7 +126,9 @@ def concepts(analyzer: Analyzer, synonyms: Synonyms, query: str, limit: int) -> 
         hit = synonyms.match(stems, at)
         if hit:
             group, size = hit
-            found.append(Concept(synonyms.groups[group], words=tuple(words[at : at + size])))
+            asked = tuple(words[at : at + size])
+            forms = synonyms.forms[group] | (frozenset(asked) if size == 1 else frozenset())
+            found.append(Concept(synonyms.groups[group], words=asked, forms=forms))
             at += size
             continue
         plain.append((words[at], stems[at]))
@@ -304,58 +137,11 @@ def concepts(analyzer: Analyzer, synonyms: Synonyms, query: str, limit: int) -> 
     if not kept and not found:
         kept = plain
     ends_plain = bool(plain) and bool(words) and plain[-1][0] == words[-1]
-    out = found + [Concept(((s,),), words=(w,)) for w, s in kept]
+    out = found + [Concept(((s,),), words=(w,), forms=frozenset([w])) for w, s in kept]
     if ends_plain and kept and kept[-1][0] == words[-1]:
         last = out[-1]
-        out[-1] = Concept(last.alternatives, prefix=words[-1], words=last.words)
-    return out[:limit]
-
-
-def fts_expression(items: list[Concept]) -> str | None:
-    """An FTS5 expression matching any concept. Every term is a quoted string, so nothing the
-    reader typed is FTS5 syntax."""
-
-    def quoted(text: str) -> str:
-        return '"' + text.replace('"', '""') + '"'
-
-    parts = []
-    for concept in items:
-        options = [quoted(" ".join(p)) for p in concept.alternatives if p]
-        if concept.prefix:
-            options.append("words : " + quoted(concept.prefix) + "*")
-        if options:
-            parts.append("(" + " OR ".join(options) + ")")
-    return " OR ".join(parts) if parts else None
-
-
-# --------------------------------------------------------------------------- did you mean
-
-
-def distance(a: str, b: str, most: int) -> int:
-    """Levenshtein distance, giving up (returning most + 1) once it must exceed `most`."""
-    if abs(len(a) - len(b)) > most:
-        return most + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > most:
-            return most + 1
-        previous = current
-    return previous[-1]
-
-
-def nearest(word: str, vocabulary: Mapping[str, int]) -> str | None:
-    """The most frequent vocabulary word within one edit (two for words of 6+ letters)."""
-    if word in vocabulary or len(word) < 3:
-        return None
-    most = 1 if len(word) < 6 else 2
-    best: tuple[int, int, str] | None = None
-    for candidate, count in vocabulary.items():
-        if abs(len(candidate) - len(word)) > most:
-            continue
-        d = distance(word, candidate, most)
-        if d <= most and (best is None or (d, -count) < best[:2]):
-            best = (d, -count, candidate)
-    return best[2] if best else None
+        out[-1] = Concept(last.alternatives, words[-1], last.words, last.forms)
+    unique: dict[tuple[tuple[tuple[str, ...], ...], str], Concept] = {}
+    for concept in out:  # a word said twice counts once
+        unique.setdefault((concept.alternatives, concept.prefix), concept)
+    return list(unique.values())[:limit]

@@ -6,6 +6,7 @@ highlighted for "deportado"; the text shown is always the text as written.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from .searchtext import Analyzer
@@ -21,6 +22,7 @@ class _Words:
     spans: list[tuple[int, int, str, str]]  # (start, end, folded word, stem)
     by_stem: dict[str, list[int]]
     by_word: dict[str, list[int]]
+    sorted_words: list[str]  # the keys of by_word, sorted, to find a prefix's words
 
 
 _WORDS: dict[str, _Words] = {}
@@ -38,21 +40,47 @@ def _words(analyzer: Analyzer, text: str) -> _Words:
         for i, (_, _, folded, stem) in enumerate(spans):
             by_stem.setdefault(stem, []).append(i)
             by_word.setdefault(folded, []).append(i)
-        found = _Words(spans, by_stem, by_word)
+        found = _Words(spans, by_stem, by_word, sorted(by_word))
         if len(_WORDS) < 20_000:
             _WORDS[key] = found
     return found
 
 
-def _hits(words: _Words, stems: set[str], prefixes: tuple[str, ...]) -> set[int]:
+@dataclass(frozen=True)
+class Marks:
+    """What to mark: words by stem, the start of the last word, and phrases only where the whole
+    phrase stands (its grammar words, such as "de", unmarked)."""
+
+    stems: set[str]
+    prefixes: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    grammar: frozenset[str] = frozenset()
+
+
+def _hits(words: _Words, marks: Marks) -> set[int]:
     """Positions of the words that match."""
+    stems, prefixes = marks.stems, marks.prefixes
     out: set[int] = set()
-    for stem in stems:
-        out.update(words.by_stem.get(stem, ()))
-    if prefixes:
-        for word, where in words.by_word.items():
-            if word.startswith(prefixes):
-                out.update(where)
+    spans = words.spans
+    for phrase in marks.phrases:
+        where = [words.by_stem.get(stem) for stem in phrase]
+        if not all(where):
+            continue
+        rarest = min(range(len(phrase)), key=lambda i: len(where[i] or ()))
+        for found in where[rarest] or ():
+            at = found - rarest
+            if 0 <= at <= len(spans) - len(phrase) and all(
+                spans[at + i][3] == stem for i, stem in enumerate(phrase)
+            ):
+                out.update(at + i for i, stem in enumerate(phrase) if stem not in marks.grammar)
+    for stem in stems & words.by_stem.keys():
+        out.update(words.by_stem[stem])
+    ordered = words.sorted_words
+    for prefix in prefixes:
+        at = bisect.bisect_left(ordered, prefix)
+        while at < len(ordered) and ordered[at].startswith(prefix):
+            out.update(words.by_word[ordered[at]])
+            at += 1
     return out
 
 
@@ -68,23 +96,23 @@ def _marked_text(
     return "".join(out)
 
 
-def highlight(analyzer: Analyzer, text: str, stems: set[str], prefixes: tuple[str, ...]) -> str:
+def highlight(analyzer: Analyzer, text: str, marks: Marks) -> str:
     words = _words(analyzer, text)
     if not words.spans:
         return text
-    hits = _hits(words, stems, prefixes)
+    hits = _hits(words, marks)
     n = len(words.spans)
     inner = _marked_text(text, words.spans, hits, 0, n)
     return text[: words.spans[0][0]] + inner + text[words.spans[-1][1] :]
 
 
-def snippet(analyzer: Analyzer, text: str, stems: set[str], prefixes: tuple[str, ...]) -> str:
+def snippet(analyzer: Analyzer, text: str, marks: Marks) -> str:
     """About SNIPPET words of `text` around the densest run of matched words, marked."""
     words = _words(analyzer, text)
     n = len(words.spans)
     if not n:
         return ""
-    hits = sorted(_hits(words, stems, prefixes))
+    hits = sorted(_hits(words, marks))
     first, best, j = 0, 0, 0
     for i, start in enumerate(hits):  # the window starting at a hit that holds the most hits
         while j < len(hits) and hits[j] < start + SNIPPET:

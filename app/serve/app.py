@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import urls
@@ -19,8 +20,10 @@ from ..build.site import Site, build_site
 from ..settings import Settings
 from . import routes
 from .fastpath import FastPath
+from .limits import AddressCap
 from .middleware import AccessLog, SecurityHeaders, security_headers
 from .routes import problem, serve
+from .servers import HEADER_TIMEOUT_MS
 
 log = logging.getLogger("app")
 NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False}  # and no per-request check
@@ -64,6 +67,24 @@ class SiteApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+def address_cap(settings: Settings) -> AddressCap | None:
+    """The cap on connections per address; its window: how long granian keeps an idle
+    connection open (its header timeout), plus a second."""
+    if settings.connections_per_address <= 0:
+        return None
+    exempt = ProxyHeadersMiddleware(None, settings.forwarded_allow_ips).trusted_hosts  # type: ignore[arg-type]
+    window = HEADER_TIMEOUT_MS / 1000 + 1
+    return AddressCap(settings.connections_per_address, window, exempt, time.perf_counter)
+
+
+def serve_app() -> ASGIApp:
+    """What the servers run (app/serve/servers.py): the app's fast path, which hands everything
+    it does not answer to the routed app, as the app itself does; without the app's own
+    `__call__` in front, a request costs one coroutine less."""
+    app = create_app()
+    return app.fast_path or app
+
+
 def build(settings: Settings) -> Site:
     """The site as served: the build's stages plus the serving layer's own (OpenAPI)."""
     return build_site(settings, routes.SERVING_STAGES)
@@ -82,8 +103,10 @@ def create_app(settings: Settings | None = None, site: Site | None = None) -> Si
     app.state.access_log = access_log = AccessLog()
     app.add_middleware(SecurityHeaders, hsts=settings.hsts, access=access_log)  # last: outermost
     # Pre-rendered paths skip the router and the middleware; they get the same headers and log.
+    # Every request is first counted against its address's connections (app/serve/limits.py).
+    app.state.address_cap = cap = address_cap(settings)
     app.fast_path = FastPath(
-        app.routed, site.responses, security_headers(settings.hsts), access_log
+        app.routed, site.responses, security_headers(settings.hsts), access_log, cap
     )
 
     def error_response(
