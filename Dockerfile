@@ -29,10 +29,20 @@ COPY archive ./archive
 COPY locales ./locales
 COPY fonts ./fonts
 
+# The build cache is filled here, so a container starts warm: each page's build, the search index
+# and the site-wide documents (build/cache/). Its keys include the settings and the day, so pass
+# the public address at build time (`--build-arg SITE_URL=https://your.domain`); a container run
+# with other settings, or on a later day (the cite boxes' access date), builds again at start.
+ARG SITE_URL=""
+ENV SITE_URL=${SITE_URL}
+RUN mkdir -p build && chown 10001 build
 USER 10001
+RUN python -m app build
+
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD ["python", "-c", "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT','8000'), timeout=2)"]
 
-# Validate content (exit non-zero with the list of problems), then serve: no reload, proxy headers on.
-CMD ["sh", "-c", "python -m app check && exec python -m app serve --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\""]
+# Validate content (exit non-zero with the list of problems) and build once (from the cache when
+# nothing changed), then serve: no reload, proxy headers on.
+CMD ["sh", "-c", "exec python -m app serve --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\""]

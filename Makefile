@@ -23,12 +23,11 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed-run  ## validate content, then serve the production configuration
-	$(PY) -m app check
+run: $(VENV)/.installed-run  ## validate and build once (build/cache/), then serve the production configuration
 	$(PY) -m app serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-dev: $(VENV)/.installed-run  ## serve with reload, for editing
-	$(PY) -m app serve --host $(HOST) --port $(PORT) --reload
+dev: $(VENV)/.installed-run  ## serve for editing: a saved page is rebuilt in place (build/cache/), code restarts
+	$(PY) -m app dev --host $(HOST) --port $(PORT)
 
 check: $(VENV)/.installed-test  ## lint, format, types, import contracts, sizes, content, Dockerfile
 	$(VENV)/bin/ruff check app tests bench tools

@@ -6,24 +6,36 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from . import address
-from .content.errors import ContentError
-from .content.freshness import overdue
-from .content.loader import load_content
-from .serve.servers import serve_site
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .content.records import Content
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return _run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate every content file and list all problems")
+    commands.add_parser("build", help="validate and build into the build cache (build/cache/)")
     serve = commands.add_parser("serve", help="validate content, then serve the site")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
     serve.add_argument("--reload", action="store_true", help="reload on code changes (development)")
+    dev = commands.add_parser(
+        "dev", help="serve for editing: content changes rebuild in place, code changes restart"
+    )
+    dev.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     archive = commands.add_parser(
         "archive", help="record the current version of every page not yet in the archive"
     )
@@ -35,9 +47,19 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument(
         "--gzip", action="store_true", help="also write .gz files (for nginx gzip_static)"
     )
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "dev":
+        return _dev(args)
     settings = Settings.from_env()
+    if args.command in ("serve", "build"):
+        return _build_and_serve(args, settings)
+    from .content.errors import ContentError
+    from .content.freshness import overdue
+    from .content.loader import load_content
+
     try:
         content = load_content(settings.content_dir)
     except ContentError as exc:
@@ -69,12 +91,104 @@ def main(argv: list[str] | None = None) -> int:
             print(f"export failed: {exc}", file=sys.stderr)
             return 1
 
-    # The workers build the site from the environment: give them the address actually served.
-    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+    return 0
+
+
+def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Check and build once, here, before any worker starts: a cold build uses every core and
+    fills the build cache, so each worker then starts warm from it (`make run`, the Dockerfile;
+    `build` stops there). Invalid content stops with the list of every problem."""
+    if args.command == "serve":  # the workers build for the address actually served
+        os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+        settings = Settings.from_env()
+    from .build.cachekey import built_before
+
+    if built_before(settings):  # reads no content file: the last build had exactly these
+        print("content OK: unchanged since the last build (build/cache/)", file=sys.stderr)
+    else:
+        code = _in_child(lambda: _prebuild(settings))
+        if code or args.command == "build":
+            return code
+    if args.command == "build":
+        return 0
+    from .serve.servers import serve_site
+
     public = address.site_url_from(os.environ)
     print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
     serve_site(args.host, args.port, args.workers, args.reload)
     return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    """uvicorn with its reloader for code; content reloads in the process, through the cache
+    (app/serve/devreload.py)."""
+    import uvicorn
+
+    from .serve.middleware import log_config
+    from .settings import ROOT
+
+    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
+    uvicorn.run(
+        "app.serve.devreload:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        reload=True,
+        reload_dirs=[str(ROOT / "app")],
+        access_log=False,
+        proxy_headers=False,  # the app handles forwarded headers itself
+        server_header=False,
+        log_config=log_config(),
+    )
+    return 0
+
+
+def _prebuild(settings: Settings) -> int:
+    from .build.site import prebuild
+    from .content.errors import ContentError
+
+    try:
+        content = prebuild(settings)
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    if content is None:
+        print("content OK: unchanged since the last build (build/cache/)", file=sys.stderr)
+    else:
+        _content_ok(content)
+    return 0
+
+
+def _in_child(work: Callable[[], int]) -> int:
+    """Run `work` in a forked child and return its exit code: the memory a build used goes
+    with the child, not into the server's main process (which only watches its workers)."""
+    if not hasattr(os, "fork"):
+        return work()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            code = work()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _content_ok(content: Content) -> None:
+    from .content.freshness import overdue
+
+    for warning in overdue(content.pages.values(), dt.date.today()):
+        print(f"warning: {warning}", file=sys.stderr)  # a reminder; never fails the check
+    print(
+        f"content OK: {len(content.pages)} pages, {len(content.sources)} sources, "
+        f"{sum(len(s.excerpts) for s in content.sources.values())} excerpts verified",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ class Settings:
     publisher: str | None = None  # who publishes the site; named on the about page when set
     hsts: bool = False  # send Strict-Transport-Security (only when served over HTTPS)
     forwarded_allow_ips: str = "127.0.0.1"
+    # The build cache (app/build/cache.py): None builds everything (tests, by default).
+    cache_dir: Path | None = None
+    build_workers: int = 0  # processes for a cold build; 0: one per core
     # Connections one client address may hold (app/serve/limits.py); 0: no cap. Proxies in
     # FORWARDED_ALLOW_IPS are exempt (every reader behind one comes from its address).
     connections_per_address: int = 128
@@ -47,5 +50,14 @@ class Settings:
             publisher=(env.get("PUBLISHER") or "").strip() or None,
             hsts=env.get("HSTS", "").lower() in ("1", "true", "yes"),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            cache_dir=_cache_dir(env.get("BUILD_CACHE")),
+            build_workers=int(env.get("BUILD_WORKERS") or 0),
             connections_per_address=int(env.get("CONNECTIONS_PER_ADDRESS", "128")),
         )
+
+
+def _cache_dir(value: str | None) -> Path | None:
+    """BUILD_CACHE: a folder, or `off`; unset, `build/cache/` in the project."""
+    if value is None or not value.strip():
+        return ROOT / "build" / "cache"
+    return None if value.strip().lower() in ("off", "0", "no") else Path(value)

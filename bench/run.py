@@ -6,7 +6,8 @@
    app/nginx. Floors: ratio >= 0.5 on an explainer page, app p99 <= 25 ms at 32 connections,
    0 non-2xx.
 2. Each page's compressed weight: HTML + CSS + JS <= 50 KB, JavaScript <= 10 KB, no web fonts.
-3. Startup build time and memory of synthetic 100- and 1,000-page sites (<= 3 s, linear growth).
+3. Starts of synthetic 100- and 1,000-page sites, cold, warm and one page changed, memory, and
+   `make dev` edits (bench/build_bench.py: <= 10 s cold, <= 1.5 s warm, <= 300 MB, <= 1 s).
 4. A 60-second soak at 64 connections: 0 errors, and the app's RSS grows less than 10 %.
 5. The ceiling (`bench/ceiling.py`): nginx, the bare granian app (`bench/bare_app.py`, ASGI and
    RSGI) and the app on the explainer page, alternating: app >= 0.9 of the bare ASGI app, p99
@@ -25,7 +26,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import statistics
@@ -49,7 +49,6 @@ SLOW_CONNECTIONS = 2000
 EXPLAINER = "/en/dea-dhs-coordination/"
 FLOOR_RATIO, GOAL_RATIO, FLOOR_P99_MS = 0.5, 0.6, 25.0
 FLOOR_PAGE_KB, FLOOR_JS_KB = 50.0, 10.0
-FLOOR_BUILD_S, LINEAR_SLACK = 3.0, 1.3
 FLOOR_RSS_GROWTH = 0.10
 FONT_FILES = (".woff", ".woff2", ".ttf", ".otf", ".eot")
 
@@ -406,87 +405,6 @@ def weights() -> None:
     print(floor(not fonts, f"no web fonts{'' if not fonts else ': ' + ', '.join(fonts)}"))
 
 
-# --------------------------------------------------------------------------- startup
-
-
-def build_once(pages: int) -> dict[str, float]:
-    """In this (fresh) process: build a synthetic site of `pages` pages; time and memory."""
-    from app.build.site import build_site
-    from app.settings import Settings
-    from bench.synthetic import make_site
-
-    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
-        content = make_site(Path(tmp) / "content", pages)
-        base = rss_kb(os.getpid())
-        started = time.perf_counter()
-        site = build_site(Settings(content_dir=content))
-        seconds = time.perf_counter() - started
-        built = site.responses.built  # deferred responses are built on first request
-        return {
-            "pages": len(site.content.pages),
-            "responses": len(built),
-            "deferred": len(site.responses) - len(built),
-            "seconds": seconds,
-            "rss_mb": (rss_kb(os.getpid()) - base) / 1024,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base / 1024,
-            "bytes_mb": sum(
-                len(v.body) for r in built.values() for v in (r.identity, *r.variants.values())
-            )
-            / 2**20,
-        }
-
-
-def startup(sizes: list[int], timeout: int) -> None:
-    print(
-        "\n== startup build of synthetic sites (copies of real explainer pages), fresh process each"
-    )
-    print(
-        f"{'pages':>6} {'built':>6} {'deferred':>8} {'build s':>8} {'RSS MB':>7} {'peak MB':>8} "
-        f"{'bytes MB':>8} {'ms/page':>8}"
-    )
-    results = []
-    for pages in sizes:
-        try:
-            out = subprocess.run(
-                [sys.executable, str(BENCH / "run.py"), "--build-once", str(pages)],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=True,
-                cwd=ROOT,
-            )
-        except subprocess.TimeoutExpired:
-            print(floor(False, f"{pages}-page build finished within {timeout} s"))
-            return
-        result = json.loads(out.stdout.strip().splitlines()[-1])
-        results.append(result)
-        print(
-            f"{result['pages']:6.0f} {result['responses']:6.0f} {result['deferred']:8.0f} "
-            f"{result['seconds']:8.2f} "
-            f"{result['rss_mb']:7.1f} {result['peak_mb']:8.1f} {result['bytes_mb']:8.1f} "
-            f"{1000 * result['seconds'] / result['pages']:8.2f}"
-        )
-    big = results[-1]
-    print(
-        floor(
-            big["seconds"] <= FLOOR_BUILD_S,
-            f"{big['pages']:.0f}-page build {big['seconds']:.2f} s <= {FLOOR_BUILD_S} s",
-        )
-    )
-    if len(results) >= 3:
-        # linear: the cost of each added page does not rise as the site grows
-        (a, b, c) = results[-3:]
-        for key, scale, unit in (("seconds", 1000, "ms"), ("rss_mb", 1024, "KB")):
-            first = (b[key] - a[key]) / (b["pages"] - a["pages"])
-            second = (c[key] - b[key]) / (c["pages"] - b["pages"])
-            text = (
-                f"linear growth of {key}: {scale * first:.1f} {unit}/page from {a['pages']:.0f} "
-                f"to {b['pages']:.0f} pages, then {scale * second:.1f} to {c['pages']:.0f} "
-                f"(at most {LINEAR_SLACK} x)"
-            )
-            print(floor(second <= LINEAR_SLACK * max(first, 1e-9), text))
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -583,17 +501,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per page")
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk round")
     parser.add_argument("--soak", type=int, default=60, help="length of the soak in seconds")
-    parser.add_argument("--sizes", default="100,550,1000", help="synthetic site sizes (pages)")
+    parser.add_argument("--sizes", default="100,1000", help="synthetic site sizes (pages)")
+    parser.add_argument("--repeat", type=int, default=3, help="starts of each kind (spread)")
     parser.add_argument("--quick", action="store_true", help="no soak, no 1,000-page build")
     parser.add_argument(
         "--only", choices=["serve", "ceiling", "slow", "weight", "startup"], help="one part only"
     )
     parser.add_argument("--slow-seconds", type=int, default=20, help="length of the slow run")
-    parser.add_argument("--build-once", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.build_once:
-        print(json.dumps(build_once(args.build_once)))
-        return 0
     for tool in ("wrk",):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing: run `make system-deps`")
@@ -607,8 +522,12 @@ def main() -> int:
         if args.only in (None, "weight"):
             weights()
         if args.only in (None, "startup"):
+            from bench import build_bench
+
             sizes = [int(s) for s in args.sizes.split(",")]
-            startup([s for s in sizes if s <= 100] if args.quick else sizes, timeout=600)
+            build_bench.run(
+                [s for s in sizes if s <= 100] if args.quick else sizes, args.repeat, floor
+            )
     print(
         "\n" + ("all floors met" if not failures else "floors missed:\n  " + "\n  ".join(failures))
     )

@@ -350,13 +350,16 @@ def source_detail(content: Content, source: Source, site_url: str) -> SourceDeta
 
 
 def documents(
-    content: Content, rendered: Mapping[tuple[str, str], RenderedPage], site_url: str
+    content: Content,
+    rendered: Mapping[tuple[str, str], RenderedPage],
+    site_url: str,
+    details: bool = True,
 ) -> dict[str, Model]:
-    """Every parameter-free GET document of the API, by path."""
+    """Every parameter-free GET document of the API, by path (each page's own with `details`)."""
     docs: dict[str, Model] = {}
     ordered = [rendered[(p.lang, p.slug)] for lang in content.langs for p in content.pages_in(lang)]
     docs[f"{PREFIX}/pages.json"] = PageList(pages=[_summary(content, r, site_url) for r in ordered])
-    for result in ordered:
+    for result in ordered if details else ():
         docs[page_doc(result.page.lang, result.page.key)] = page_detail(content, result, site_url)
     docs[f"{PREFIX}/sources.json"] = SourceList(
         sources=[_source_summary(content, s, site_url) for s in content.sources.values()]
@@ -377,6 +380,12 @@ def as_json(model: BaseModel) -> bytes:
 
 
 def stage(ctx: BuildContext, out: Output) -> None:
-    """Every parameter-free API document (the OpenAPI document is the serving layer's)."""
-    for path, model in documents(ctx.content, ctx.rendered, ctx.settings.site_url).items():
+    """Every parameter-free API document (the OpenAPI document is the serving layer's); each
+    page's own document was built with the page (app/build/pagebuild.py)."""
+    models = documents(ctx.content, ctx.rendered, ctx.settings.site_url, details=False)
+    for path, model in models.items():
         out.add(path, Prebuilt.build(as_json(model), JSON))
+        if path == f"{PREFIX}/pages.json":
+            for lang in ctx.langs:
+                for page in ctx.content.pages_in(lang):
+                    out.add(page_doc(lang, page.key), ctx.built[(lang, page.slug)].api)

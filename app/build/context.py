@@ -21,9 +21,18 @@ from ..content.records import Content, Page
 from ..i18n import Gettext, language_name
 from ..render.pages import RenderedPage, Renderer
 from ..settings import Settings
+from .pageparts import PageBuild
 from .prebuilt import Prebuilt
 
 T = TypeVar("T")
+
+
+class Store(Protocol):
+    """Where site-wide stages keep what they made, by the build's key (app/build/cache.py)."""
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None: ...
+
+    def put_bytes(self, kind: str, key: str, data: bytes) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,10 @@ class BuildContext:
     renderers: Mapping[str, Renderer] = field(repr=False)
     access_date: dt.date  # the cite boxes' access date: when the site was built
     rendered: Mapping[tuple[str, str], RenderedPage] = field(default_factory=dict, repr=False)
+    built: Mapping[tuple[str, str], PageBuild] = field(default_factory=dict, repr=False)
+    store: Store | None = field(default=None, repr=False)  # the build cache, when there is one
+    build_key: str = ""  # a hash of everything the build read (with a store): site-wide entries
+    environment: str = ""  # a hash of all but the pages (app/build/cachekey.py), with a store
 
     @property
     def langs(self) -> list[str]:

@@ -6,7 +6,6 @@ from markupsafe import Markup
 
 from .. import urls
 from ..content.records import Source
-from ..markdown.tokens import citations_by_section, sections
 from ..render.pages import RenderedPage, source_paragraphs, toc_entries
 from . import sections as section_pages
 from . import source_cite, versions
@@ -27,9 +26,10 @@ def render_all(ctx: BuildContext) -> dict[tuple[str, str], RenderedPage]:
 
 
 def page_stage(ctx: BuildContext, out: Output) -> None:
+    """Each page's HTML, built with the page (app/build/pagebuild.py)."""
     for lang in ctx.langs:
         for result in ctx.pages(lang):
-            out.add_html(urls.page(lang, result.page.slug), page_html(ctx, result))
+            out.add(urls.page(lang, result.page.slug), ctx.built[(lang, result.page.slug)].response)
 
 
 def page_html(ctx: BuildContext, result: RenderedPage) -> bytes:
@@ -81,8 +81,9 @@ def _cited_by(ctx: BuildContext, lang: str) -> dict[tuple[str, str], list[dict[s
     """For each (source, excerpt): the pages and sections (in `lang`) that cite it."""
     out: dict[tuple[str, str], list[dict[str, str]]] = {}
     for page in ctx.content.pages_in(lang):
-        titles = {s.id: s.title for s in sections(page.tokens)}
-        for key, section in citations_by_section(page.tokens):
+        built = ctx.built[(lang, page.slug)]
+        titles = {s.id: s.title for s in built.rendered.sections}
+        for key, section in built.citations:
             if key.kind != "excerpt":
                 continue
             href = urls.page(lang, page.slug) + (f"#{section}" if section else "")

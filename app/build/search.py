@@ -8,7 +8,7 @@ are only ever words, so `NEAR`, `OR`, `*`, `-`, quotes and parentheses are searc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +16,9 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .. import urls
-from ..render.pages import RenderedPage, Renderer
-from ..render.plaintext import SectionRecord, section_records
 from .context import BuildContext, Output
 from .ranking import Columns, Postings, Scored, order, score
+from .searchrows import Analyzed, Entry, analyze, clean_text
 from .searchtext import Analyzer, Concept, Synonyms, concepts, fold
 from .snippets import HIT_CLOSE, HIT_OPEN, Marks, highlight, snippet
 from .suggest import Vocabulary
@@ -27,21 +26,6 @@ from .suggest import Vocabulary
 MAX_QUERY = 200  # characters; longer queries get a 400 page
 MAX_TERMS = 24
 LIMIT = 20
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One searchable unit: a section of a page (or a page's introduction, or a source text)."""
-
-    lang: str
-    page_title: str
-    section_title: str  # "" for a page's introduction or a source
-    url: str
-    text: str
-    kind: str = "section"  # "section" | "source"
-    question: bool = False  # the heading is a reader's question (an FAQ entry)
-    claims: tuple[str, ...] = ()  # source articles whose claims it quotes, with no other source
-    quoted: str = ""  # words quoted in another language (indexed, never used for snippets)
 
 
 @dataclass(frozen=True)
@@ -85,49 +69,6 @@ class Results:
 
 class QueryError(ValueError):
     """The reader's query cannot be searched (too long)."""
-
-
-# --------------------------------------------------------------------------- section text
-
-
-def _clean(text: str) -> str:
-    for marker in (HIT_OPEN, HIT_CLOSE, "\x00"):
-        text = text.replace(marker, " ")
-    return " ".join(text.split())
-
-
-def entry(
-    lang: str, page_title: str, url: str, heading: str, record: SectionRecord, question: bool
-) -> Entry:
-    """The one place a section becomes an index entry (page, section id, heading, text, flags)."""
-    return Entry(
-        lang,
-        page_title,
-        heading,
-        url,
-        record.text,
-        question=question,
-        claims=record.claims,
-        quoted=record.quoted,
-    )
-
-
-def page_entries(result: RenderedPage, renderer: Renderer) -> Iterator[Entry]:
-    page, lang = result.page, result.page.lang
-    base = urls.page(lang, page.slug)
-    records = section_records(page, renderer)
-    intro = records.get("", SectionRecord("", ""))
-    if intro.text or intro.quoted:
-        text = _clean(page.meta.summary + " " + intro.text)
-        yield entry(lang, page.meta.title, base, "", SectionRecord("", text, intro.quoted), False)
-    headed = {s.id for s in result.sections}
-    for section in result.sections:
-        record = records.get(section.id, SectionRecord(section.id, ""))
-        question = section.title.rstrip().endswith("?")
-        yield entry(lang, page.meta.title, base + "#" + section.id, section.title, record, question)
-    for key, record in records.items():  # glossary terms: a <dt id> is a section of its own
-        if key and key not in headed and record.title:
-            yield entry(lang, page.meta.title, base + "#" + key, record.title, record, False)
 
 
 # --------------------------------------------------------------------------- queries
@@ -182,30 +123,26 @@ class Index:
     """Postings per language over five columns of each entry (page title, heading, FAQ question,
     body, quoted words in another language), as Snowball stems of folded words, and the folded
     words themselves for the last word's prefix. Built once, then only read, so threads share it
-    without a lock. Snippets and highlights are made here from the original text.
+    without a lock. Snippets and highlights are made here from the original text. A page's
+    entries come analyzed by its build (app/build/searchrows.py `analyze`, also cached).
     """
 
     def __init__(
         self,
-        entries: Iterable[Entry],
+        entries: Iterable[Entry | Analyzed],
         synonyms: Mapping[str, Iterable[Iterable[str]]] | None = None,
     ):
         self.languages: dict[str, _Language] = {}
         self.synonym_groups = dict(synonyms or {})
         self.rows: list[_Row] = []
         columns: dict[str, list[tuple[int, Columns]]] = {}
-        for key, e in enumerate(entries):
+        for key, item in enumerate(entries):
+            if isinstance(item, Entry):  # not analyzed by a page's build (a source, or a test)
+                item = analyze(item, self._language(item.lang).analyzer)
+            e, analyzed = item.entry, item.columns
             language = self._language(e.lang)
-            analyzer = language.analyzer
-            # a page's introduction, or a source, has the page's title as its heading
-            heading = e.section_title or e.page_title
-            texts = [e.page_title, heading, e.section_title if e.question else ""]
-            texts += [e.text, e.quoted]
-            words = [analyzer.words(c) for c in texts]
-            stems = [[analyzer.stem(w) for w in ws] for ws in words]
-            every = [w for ws in words for w in ws]
-            language.learn(every)
-            columns.setdefault(e.lang, []).append((key, list(zip(words, stems, strict=True))))
+            language.learn([w for words, _ in analyzed for w in words])
+            columns.setdefault(e.lang, []).append((key, analyzed))
             weak = bool(e.claims) or e.kind == "source"
             self.rows.append(_Row(e, weak, e.url.split("#")[0]))
         self.postings: dict[str, Postings] = {lang: Postings(c) for lang, c in columns.items()}
@@ -319,17 +256,17 @@ def stage(ctx: BuildContext, out: Output) -> None:
 
 def build(ctx: BuildContext) -> Search:
     """Index every section of every rendered page and every source, in every language."""
-    entries: list[Entry] = []
-    for result in ctx.rendered.values():
-        entries.extend(page_entries(result, ctx.renderers[result.page.lang]))
+    entries: list[Entry | Analyzed] = []
+    for key in ctx.rendered:
+        entries.extend(ctx.built[key].search())  # analyzed with the page (app/build/pagebuild.py)
     context: dict[str, dict[str, Any]] = {}
     for lang in ctx.langs:
         _ = ctx.gettext(lang)
         for source in ctx.content.sources.values():
-            body = _clean(source.body)
+            body = clean_text(source.body)
             if source.meta.language != lang:  # the page's language for snippets, if translated
                 shown = " ".join(e.translation.get(lang, "") for e in source.excerpts.values())
-                text, quoted = _clean(shown), body
+                text, quoted = clean_text(shown), body
             else:
                 text, quoted = body, ""
             entries.append(

@@ -21,7 +21,7 @@ from .. import urls
 from ..content.records import Page
 from ..i18n import language_name
 from ..markdown.citations import CiteKey
-from ..markdown.tokens import SectionSlice, sections, slices
+from ..markdown.tokens import SectionSlice
 from ..render import cards, citing, metadata
 from ..render.descriptions import describe
 from ..render.notes import render_notes
@@ -62,7 +62,7 @@ def _section_twins(ctx: BuildContext, page: Page, section_id: str) -> dict[str, 
     return {
         lang: urls.section(lang, twin.slug, section_id)
         for lang, twin in ctx.content.twins(page).items()
-        if any(s.id == section_id for s in sections(twin.tokens))
+        if any(s.id == section_id for s in ctx.rendered[(lang, twin.slug)].sections)
     }
 
 
@@ -166,7 +166,7 @@ def stage(ctx: BuildContext, out: Output) -> None:
                 functools.partial(_card, ctx, page.meta.title, "", lang),
                 sample=first,
             )
-            for piece in slices(page.tokens):
+            for piece in ctx.built[(lang, page.slug)].slices:
                 path = urls.section(lang, page.slug, piece.section.id)
                 if out.serves(path):
                     log.warning(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +24,7 @@ from ..content.records import Source
 from ..i18n import language_name
 from ..render import cards, metadata
 from ..render import citing as cite
-from .context import BuildContext, Output
+from .context import BuildContext, Output, Store
 from .prebuilt import Prebuilt
 
 ANCHOR = "cite-article"
@@ -69,7 +71,38 @@ def _formatted(
     return tuple(out)
 
 
-def article_box(source: Source, lang: str, accessed: dt.date, gettext: Gettext) -> dict[str, Any]:
+def _kept(
+    store: Store | None,
+    environment: str,
+    lang: str,
+    source: Source,
+    address: str | None,
+    accessed: dt.date,
+) -> tuple[tuple[str, str], ...]:
+    """`_formatted`, kept in the build cache (citeproc takes about 0.4 s for the articles)."""
+    args = (lang, source.meta.title, source.meta.language, address, accessed)
+    if store is None or not environment:
+        return _formatted(*args)
+    key = hashlib.sha256(json.dumps([environment, *map(str, args)]).encode()).hexdigest()
+    found = store.get_bytes("citeproc", key)
+    if found is not None:
+        try:
+            return tuple((str(k), str(h)) for k, h in json.loads(found))
+        except ValueError:
+            pass
+    styles = _formatted(*args)
+    store.put_bytes("citeproc", key, json.dumps(styles).encode())
+    return styles
+
+
+def article_box(
+    source: Source,
+    lang: str,
+    accessed: dt.date,
+    gettext: Gettext,
+    store: Store | None = None,
+    environment: str = "",
+) -> dict[str, Any]:
     """What the source page's "Cite the article" box shows (templates/source.html)."""
     _ = gettext
     labels = {
@@ -78,7 +111,7 @@ def article_box(source: Source, lang: str, accessed: dt.date, gettext: Gettext) 
         "chicago": _("Chicago (notes and bibliography)"),
     }
     address = copy_address(source)
-    styles = _formatted(lang, source.meta.title, source.meta.language, address, accessed)
+    styles = _kept(store, environment, lang, source, address, accessed)
     return {
         "anchor": ANCHOR,
         "styles": [{"key": k, "label": labels[k], "html": Markup(h)} for k, h in styles],
@@ -144,5 +177,7 @@ def page_context(ctx: BuildContext, out: Output, source: Source, lang: str) -> d
     out.defer(card_path(lang, source.id), functools.partial(_card, ctx, source, lang))
     return {
         "meta": head_meta(ctx, source, lang),
-        "article_cite": article_box(source, lang, ctx.access_date, ctx.gettext(lang)),
+        "article_cite": article_box(
+            source, lang, ctx.access_date, ctx.gettext(lang), ctx.store, ctx.environment
+        ),
     }

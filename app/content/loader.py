@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from markdown_it.token import Token
-
-from ..markdown import parser
-from ..markdown.citations import COMPONENT_RE, CiteKey, find_keys, parse_key
-from ..markdown.glossary_links import GlossaryLinks, compile_terms
+from ..markdown.citations import CiteKey, find_keys, parse_key
+from ..markdown.glossary_links import Term, compile_terms
 from . import freshness, frontmatter
 from .errors import ContentError, Problems
 from .excerpts import load_sources
 from .keycheck import KeyCheck
+from .pagecheck import check_tokens
 from .parity import check_parity
 from .records import Content, Page
 from .schema import (
@@ -32,12 +30,20 @@ from .schema import (
 from .synonyms import FILE, Groups, validate_synonyms
 from .yamlfile import YamlSyntaxError, line_for, parse_with_lines
 
-COMPONENTS = {"timeline", "timeline-compact", "glossary", "whos-who", "contact", "publisher"}
-RESERVED_ID = re.compile(r"^(quote-\d+|main|site-nav|history|page-sources)$")
+# A page's front matter, already validated: (meta, body line, where the body starts in the text).
+Head = tuple[PageMeta, int, int]
 
 
-def load_content(root: Path) -> Content:
-    """Load and validate `root` (the content folder); raise ContentError listing every problem."""
+def load_content(
+    root: Path, parse: bool = True, known: Mapping[str, Head] | None = None
+) -> Content:
+    """Load and validate `root` (the content folder); raise ContentError listing every problem.
+
+    With `parse=False` the page bodies are neither parsed nor checked (nor twins compared): the
+    build checks them page by page (`check_pages`), in parallel or from its cache, and calls this
+    again with `parse=True` for the full report when one fails. `known` maps a page file's sha256
+    to its front matter as validated before (the build cache's), which is then not parsed again.
+    """
     problems = Problems(root)
     research = _load_research(root / "research" / "context.yaml", problems)
     research_date = freshness.load_research_date(root / "research", problems)
@@ -52,8 +58,10 @@ def load_content(root: Path) -> Content:
     groups = _load_list(root / "whos-who.yaml", Group, problems, lookup, optional=True)
     quote_translations = _load_translations(root / "research", facts, problems)
 
-    pages = _load_pages(root / "pages", glossary, lookup, problems, research_date)
-    check_parity(root / "pages", pages, sources, quote_translations, problems)
+    heads = _load_heads(root / "pages", problems, research_date, known or {})
+    pages = _load_pages(heads, glossary, lookup, problems, parse)
+    if parse:
+        check_parity(root / "pages", pages, sources, quote_translations, problems)
     synonyms = _load_synonyms(root / FILE, {lang for lang, _ in pages}, problems)
     if problems:
         raise ContentError(problems.items)
@@ -71,6 +79,27 @@ def load_content(root: Path) -> Content:
         research_checked=research_date,
         search_synonyms=synonyms,
     )
+
+
+def check_pages(content: Content, keys: Iterable[tuple[str, str]]) -> bool:
+    """Parse and check these pages (with their twins, for parity): True when all are valid.
+
+    The problems themselves come from `load_content(root)`, which the build runs when this
+    says False, so a report lists every problem in the same order however the build ran.
+    """
+    problems = Problems(content.root)
+    lookup = KeyCheck(content.sources, content.references, content.facts)
+    chosen = {}
+    for key in keys:
+        page = content.pages[key]
+        for twin in content.twins(page).values():
+            chosen[(twin.lang, twin.slug)] = twin
+    for page in chosen.values():
+        check_tokens(page.path, page.body_line, page.tokens, lookup, problems)
+    check_parity(
+        content.root / "pages", chosen, content.sources, content.quote_translations, problems
+    )
+    return not problems
 
 
 def _load_synonyms(path: Path, langs: set[str], problems: Problems) -> Groups:
@@ -191,16 +220,22 @@ def _data_keys(item: Any) -> Iterator[CiteKey]:
 # --------------------------------------------------------------------------- pages
 
 
-def _load_pages(
-    folder: Path,
-    glossary: list[GlossaryEntry],
-    lookup: KeyCheck,
-    problems: Problems,
-    research_date: dt.date | None,
-) -> dict[tuple[str, str], Page]:
-    """Two passes: front matter of every page first (to find each language's glossary page),
-    then the Markdown bodies."""
-    heads: list[tuple[Path, str, str, frontmatter.Document, PageMeta]] = []
+class _Head(NamedTuple):
+    path: Path
+    lang: str
+    slug: str
+    digest: str
+    body: str
+    meta: PageMeta
+    body_line: int
+    key_line: int | None  # None when known (a report is then made again, from the files)
+
+
+def _load_heads(
+    folder: Path, problems: Problems, research_date: dt.date | None, known: Mapping[str, Head]
+) -> list[_Head]:
+    """Every page file's front matter."""
+    heads = []
     for path in sorted(folder.glob("*/*.md")):
         lang = path.parent.name
         if lang not in LANGS:
@@ -214,43 +249,73 @@ def _load_pages(
         if slug and not ID_RE.match(slug):
             problems.add(path, "the file name must be a lowercase slug like 'special-order-40.md'.")
             continue
-        head = _page_head(path, slug, problems, research_date)
+        raw = path.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        text = _text(raw)
+        found = known.get(digest)
+        if found is not None:
+            meta, body_line, body_start = found
+            heads.append(_Head(path, lang, slug, digest, text[body_start:], meta, body_line, None))
+            continue
+        head = _page_head(path, text, slug, problems, research_date)
         if head is not None:
-            heads.append((path, lang, slug, *head))
+            doc, meta = head
+            key_line = line_for(doc.lines, ("key",))
+            heads.append(_Head(path, lang, slug, digest, doc.body, meta, doc.body_line, key_line))
+    return heads
+
+
+def _text(raw: bytes) -> str:
+    """A file's text as `Path.read_text` gives it (universal newlines)."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_pages(
+    heads: list[_Head],
+    glossary: list[GlossaryEntry],
+    lookup: KeyCheck,
+    problems: Problems,
+    parse: bool,
+) -> dict[tuple[str, str], Page]:
+    """The pages from their front matter; with `parse`, their bodies parsed and checked."""
     glossary_urls = {
-        lang: f"/{lang}/{slug}/" for _, lang, slug, _, meta in heads if meta.key == "glossary"
+        head.lang: f"/{head.lang}/{head.slug}/" for head in heads if head.meta.key == "glossary"
     }
+    terms_by_lang: dict[str, tuple[Term, ...]] = {}
     pages: dict[tuple[str, str], Page] = {}
     keys: dict[tuple[str, str], Path] = {}
-    for path, lang, slug, doc, meta in heads:
+    for path, lang, slug, digest, body, meta, body_line, key_line in heads:
         if (lang, meta.key) in keys:
             problems.add(
                 path,
                 f"key '{meta.key}' is also used by {keys[(lang, meta.key)].name}.",
-                line=line_for(doc.lines, ("key",)),
+                line=key_line,
                 field="key",
                 hint="each page in a language needs its own key.",
             )
             continue
         keys[(lang, meta.key)] = path
-        env: dict[str, Any] = {}
+        links = None
         if meta.key != "glossary" and lang in glossary_urls:
-            terms = [
-                (e.id, (e.es if lang == "es" and e.es else e.en).match)
-                for e in glossary
-                if lang == "en" or e.es
-            ]
-            env["glossary"] = GlossaryLinks(href=glossary_urls[lang], terms=compile_terms(terms))
-        tokens = parser().parse(doc.body, env)
-        _check_tokens(path, doc.body_line, tokens, lookup, problems)
-        pages[(lang, slug)] = Page(lang, slug, path, meta, doc.body, tokens, env, doc.body_line)
+            if lang not in terms_by_lang:
+                terms = [
+                    (e.id, (e.es if lang == "es" and e.es else e.en).match)
+                    for e in glossary
+                    if lang == "en" or e.es
+                ]
+                terms_by_lang[lang] = tuple(compile_terms(terms))
+            links = (glossary_urls[lang], terms_by_lang[lang])
+        page = Page(lang, slug, path, meta, body, links, body_line, digest)
+        if parse:
+            check_tokens(path, body_line, page.tokens, lookup, problems)
+        pages[(lang, slug)] = page
     return pages
 
 
 def _page_head(
-    path: Path, slug: str, problems: Problems, research_date: dt.date | None
+    path: Path, text: str, slug: str, problems: Problems, research_date: dt.date | None
 ) -> tuple[frontmatter.Document, PageMeta] | None:
-    doc = frontmatter.split(path, path.read_text(encoding="utf-8"), problems)
+    doc = frontmatter.split(path, text, problems)
     if doc is None:
         return None
     meta = frontmatter.validate(PageMeta, doc.data, doc.lines, path, problems)
@@ -274,82 +339,3 @@ def _page_head(
             hint="rename the file or change its key.",
         )
     return doc, meta
-
-
-# long: one walk over the tokens, one branch per content problem with its message and fix
-def _check_tokens(
-    path: Path, body_line: int, tokens: list[Token], lookup: KeyCheck, problems: Problems
-) -> None:
-    ids: dict[str, int] = {}
-    for index, token in enumerate(tokens):
-        line = body_line + token.map[0] if token.map else None
-        if token.type == "heading_open" and token.tag in ("h2", "h3"):
-            section = token.attrGet("id")
-            title = tokens[index + 1].content.strip()
-            if section is None:
-                problems.add(
-                    path,
-                    f"heading '{title}' has no explicit id.",
-                    line=line,
-                    hint=f"end the heading with an id, e.g. '{{#{_slugify(title)}}}'.",
-                )
-            elif not ID_RE.match(str(section)) or RESERVED_ID.match(str(section)):
-                problems.add(
-                    path,
-                    f"heading id '{section}' is not allowed.",
-                    line=line,
-                    hint="use lowercase letters, digits and hyphens; avoid 'quote-N'.",
-                )
-            elif section in ids:
-                problems.add(
-                    path,
-                    f"duplicate id '{section}' (first used on line {ids[section]}).",
-                    line=line,
-                    hint="give each heading its own id.",
-                )
-            else:
-                ids[str(section)] = line or 0
-        elif token.type == "heading_open" and token.tag == "h1":
-            problems.add(
-                path,
-                "a '#' heading is not allowed in the body.",
-                line=line,
-                hint="the page title comes from 'title'; use '##' for sections.",
-            )
-        elif token.type == "component" and token.meta["name"] not in COMPONENTS:
-            problems.add(
-                path,
-                f"unknown component '[[{token.meta['name']}]]'.",
-                line=line,
-                hint=f"use one of: {', '.join(sorted(COMPONENTS))}.",
-            )
-        elif token.type == "inline" and line is not None:
-            for child in token.children or ():
-                if child.type != "citation":
-                    continue
-                at = line + token.content[: child.meta["offset"]].count("\n")
-                for key in child.meta["keys"]:
-                    found = lookup.problem(key)
-                    if found:
-                        problems.add(path, f"citation: {found[0]}", line=at, hint=found[1])
-        if token.type == "inline" and line is not None:
-            for child in token.children or ():
-                if child.type == "text" and "[@" in child.content:
-                    problems.add(
-                        path,
-                        "a citation was not recognised: '[@' is left as text.",
-                        line=line,
-                        hint="close it with ']' and use only ';' between "
-                        "items, like [@ref:a; @ref:b].",
-                    )
-                elif child.type == "text" and COMPONENT_RE.search(child.content):
-                    problems.add(
-                        path,
-                        "a component must stand alone on its own line.",
-                        line=line,
-                        hint="put [[name]] on a line by itself.",
-                    )
-
-
-def _slugify(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "section"

@@ -10,6 +10,8 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from ..markdown import parser
+from ..markdown.glossary_links import GlossaryLinks, Term
 from .schema import (
     Conflict,
     Fact,
@@ -20,6 +22,11 @@ from .schema import (
     SourceMeta,
     TimelineEvent,
 )
+
+REPORT_KINDS = (
+    "news",
+    "court",
+)  # reports of events; primary documents and reference works back them
 
 
 @dataclass(frozen=True)
@@ -49,18 +56,36 @@ class Source:
 
 @dataclass(frozen=True)
 class Page:
+    """One page. Its tokens are parsed when first asked for and can be dropped again
+    (`forget_tokens`): a built site keeps each page's results, not its token tree."""
+
     lang: str
     slug: str  # "" for the overview (index.md)
     path: Path
     meta: PageMeta
     body: str
-    tokens: list[Token]
-    env: dict[str, Any]  # per-document parser state (glossary links), reused at render time
+    glossary: tuple[str, tuple[Term, ...]] | None = None  # (glossary URL, terms) to link
     body_line: int = 1  # the file line where the body starts, for problems in the body
+    digest: str = ""  # sha256 of the file's bytes (the build cache's key)
 
     @property
     def key(self) -> str:
         return self.meta.key
+
+    @property
+    def env(self) -> dict[str, Any]:
+        """Fresh per-document parser state (glossary links: each term linked once a page)."""
+        if self.glossary is None:
+            return {}
+        href, terms = self.glossary
+        return {"glossary": GlossaryLinks(href=href, terms=terms)}
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        return parser().parse(self.body, self.env)
+
+    def forget_tokens(self) -> None:
+        self.__dict__.pop("tokens", None)
 
 
 @dataclass(frozen=True)
@@ -80,7 +105,11 @@ class Content:
 
     @property
     def langs(self) -> list[str]:
-        return sorted({lang for lang, _ in self.pages})
+        return list(self._langs)
+
+    @cached_property
+    def _langs(self) -> tuple[str, ...]:
+        return tuple(sorted({lang for lang, _ in self.pages}))
 
     @property
     def default_lang(self) -> str:
@@ -97,6 +126,18 @@ class Content:
         for pages in out.values():
             pages.sort(key=lambda p: (p.meta.nav is None, p.meta.nav or 0, p.slug))
         return out
+
+    @cached_property
+    def sole_source_refs(self) -> frozenset[str]:
+        """References that are the only report (REPORT_KINDS) behind a medium-confidence fact."""
+        found = set()
+        for fact in self.facts.values():
+            if fact.confidence != "medium":
+                continue
+            reports = [r for r in fact.references if self.references[r].kind in REPORT_KINDS]
+            if len(reports) == 1:
+                found.add(reports[0])
+        return frozenset(found)
 
     @cached_property
     def _by_key(self) -> dict[tuple[str, str], Page]:

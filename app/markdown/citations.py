@@ -16,7 +16,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 CITATION_RE = re.compile(r"\[(@[^\[\]]*)\]")  # may wrap across lines
 COMPONENT_RE = re.compile(r"\[\[([a-z][a-z-]*)\]\]")
@@ -224,7 +224,7 @@ def render_citation(
     """Numbered markers in one `sup`, glued to the word before them (U+2060 WORD JOINER)."""
     ctx = context(env)
     _ = ctx.gettext
-    markers: list[Markup] = []
+    markers: list[str] = []  # plain f-strings with escape(): Markup.format costs 10x
     for key in tokens[idx].meta["keys"]:
         if key.kind == "site":
             continue
@@ -232,29 +232,21 @@ def render_citation(
         number, _first = ctx.number(key)
         marker_id = ctx.marker_id(key)
         if key.kind == "ref":
+            label = escape(_("Note {n}").format(n=number))
             markers.append(
-                Markup(
-                    '<a class="ref" data-reference="{ref}" href="#note-{n}" id="{id}" '
-                    'aria-label="{label}">{n}</a>'
-                ).format(
-                    ref=key.target, n=number, id=marker_id, label=_("Note {n}").format(n=number)
-                )
+                f'<a class="ref" data-reference="{escape(key.target)}" href="#note-{number}" '
+                f'id="{escape(marker_id)}" aria-label="{label}">{number}</a>'
             )
             continue
-        figure = key in ctx.shown
+        target = "quote" if key in ctx.shown else "note"
+        label = escape(_("Quote {n}").format(n=number))
         markers.append(
-            Markup(
-                '<a class="cite-marker" href="#{target}-{n}" id="{id}" aria-label="{label}">{n}</a>'
-            ).format(
-                target="quote" if figure else "note",
-                n=number,
-                id=marker_id,
-                label=_("Quote {n}").format(n=number),
-            )
+            f'<a class="cite-marker" href="#{target}-{number}" id="{escape(marker_id)}" '
+            f'aria-label="{label}">{number}</a>'
         )
     if not markers:
         return ""
-    return str(Markup('\u2060<sup class="cite">{}</sup>').format(Markup(",").join(markers)))
+    return '\u2060<sup class="cite">' + ",".join(markers) + "</sup>"
 
 
 def render_cited_open(
@@ -308,42 +300,29 @@ def render_figure(number: int, view: QuoteView, gettext: Callable[[str], str]) -
     page's language differs from the quote's, the site's translation comes first and the exact
     original stays one tap away in `details` (works without JavaScript).
     """
-    label = gettext("Quote {n}").format(n=number)
-    quote = Markup('<blockquote cite="{cite}" lang="{lang}">{text}</blockquote>\n').format(
-        cite=view.cite_url, lang=view.lang, text=view.text
+    e = escape  # f-strings with escape(): the same text as Markup.format, at a tenth of the cost
+    label = e(gettext("Quote {n}").format(n=number))
+    quote = (
+        f'<blockquote cite="{e(view.cite_url)}" lang="{e(view.lang)}">{e(view.text)}</blockquote>\n'
     )
     if view.translation:
-        quote = Markup(
-            '<p class="translation"><span class="translation-label">{label}</span> {text}</p>\n'
-            '<details class="original"><summary>{summary}</summary>\n{quote}</details>\n'
-        ).format(
-            label=gettext("Unofficial translation by this site:"),
-            text=view.translation,
-            summary=view.original_label,
-            quote=quote,
+        quote = (
+            '<p class="translation"><span class="translation-label">'
+            f"{e(gettext('Unofficial translation by this site:'))}</span> {e(view.translation)}"
+            "</p>\n"
+            f'<details class="original"><summary>{e(view.original_label)}</summary>\n{quote}'
+            "</details>\n"
         )
     kind = "excerpt-claim" if view.claim else "excerpt-primary"
-    status = Markup(" status-{}").format(view.status) if view.status else ""
-    claim = Markup('<p class="claim">{}</p>\n').format(view.claim) if view.claim else ""
-    return str(
-        Markup(
-            '<figure class="excerpt {kind}{status}" id="quote-{n}" aria-label="{label}">\n'
-            "{claim}{quote}"
-            '<figcaption><span class="quote-number">{n}</span> {caption} '
-            '<a href="{href}">{link}</a>{cite}</figcaption>\n'
-            "</figure>\n"
-        ).format(
-            kind=kind,
-            status=status,
-            n=number,
-            label=label,
-            claim=claim,
-            quote=quote,
-            caption=view.caption,
-            href=view.cite_url,
-            link=view.link_label.format(n=number),
-            cite=_cite_article(view, number),
-        )
+    status = f" status-{e(view.status)}" if view.status else ""
+    claim = f'<p class="claim">{e(view.claim)}</p>\n' if view.claim else ""
+    return (
+        f'<figure class="excerpt {kind}{status}" id="quote-{number}" aria-label="{label}">\n'
+        f"{claim}{quote}"
+        f'<figcaption><span class="quote-number">{number}</span> {e(view.caption)} '
+        f'<a href="{e(view.cite_url)}">{e(view.link_label.format(n=number))}</a>'
+        f"{_cite_article(view, number)}</figcaption>\n"
+        "</figure>\n"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -16,13 +17,19 @@ class GlossaryLinks:
     """Per-document state in `env['glossary']`: terms to link, and those already linked."""
 
     href: str  # the glossary page's URL, e.g. /en/glossary/
-    terms: Sequence[tuple[str, re.Pattern[str]]]  # (entry id, pattern of its match words)
+    terms: Sequence[Term]  # entry id, pattern of its match words
     linked: set[str] = field(default_factory=set)
 
 
-def compile_terms(
-    entries: Sequence[tuple[str, Sequence[str]]],
-) -> list[tuple[str, re.Pattern[str]]]:
+class Term(NamedTuple):
+    id: str
+    pattern: re.Pattern[str]
+    # The first word of each alternative: a text holding none of them cannot match, and `in`
+    # says so far faster than the pattern (most text holds no term at all).
+    firsts: tuple[str, ...] = ()
+
+
+def compile_terms(entries: Sequence[tuple[str, Sequence[str]]]) -> list[Term]:
     """One pattern per entry; whole words only, longest alternative first."""
     out = []
     for entry_id, words in entries:
@@ -31,7 +38,8 @@ def compile_terms(
                 r"\s+".join(re.escape(part) for part in w.split())  # a term may wrap lines
                 for w in sorted(words, key=len, reverse=True)
             )
-            out.append((entry_id, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")))
+            pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+            out.append(Term(entry_id, pattern, tuple({(w.split() or [""])[0] for w in words})))
     return out
 
 
@@ -85,8 +93,8 @@ def _join_soft_breaks(children: list[Token]) -> list[Token]:
 
 def _split_text(token: Token, links: GlossaryLinks) -> list[Token]:
     text = token.content
-    for entry_id, pattern in links.terms:
-        if entry_id in links.linked:
+    for entry_id, pattern, firsts in links.terms:
+        if entry_id in links.linked or not any(first in text for first in firsts):
             continue
         match = pattern.search(text)
         if match is None:

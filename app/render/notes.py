@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import urls
 from ..content.records import Content
@@ -33,26 +33,14 @@ class Renderer(Protocol):
 BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-REPORT_KINDS = (
-    "news",
-    "court",
-)  # reports of events; primary documents and reference works back them
-
-
 def sole_source_refs(content: Content) -> frozenset[str]:
     """References that are the only report behind some medium-confidence fact ("one news report").
 
     A primary document or a reference work beside it (the state law a city rule mirrors, an
     encyclopedia as a secondary check) does not make the fact rest on more than that one report.
+    Computed once per content (`Content.sole_source_refs`).
     """
-    found = set()
-    for fact in content.facts.values():
-        if fact.confidence != "medium":
-            continue
-        reports = [r for r in fact.references if content.references[r].kind in REPORT_KINDS]
-        if len(reports) == 1:
-            found.add(reports[0])
-    return frozenset(found)
+    return content.sole_source_refs
 
 
 def evidence(r: Renderer, ref: Reference) -> str:
@@ -72,36 +60,32 @@ def evidence(r: Renderer, ref: Reference) -> str:
     return _("News report.")
 
 
+# The notes are f-strings with escape(): the same text as Markup.format, at a tenth of the cost
+# (a 1,000-page site has about 30,000 notes).
+e = escape
+
+
 def backlinks(r: Renderer, note: Note) -> Markup:
     _ = r.gettext
     if len(note.markers) == 1:
-        return Markup('<a class="backlink" href="#{id}" aria-label="{label}">↩</a>').format(
-            id=note.markers[0], label=_("Back to the text of note {n}").format(n=note.number)
+        label = e(_("Back to the text of note {n}").format(n=note.number))
+        return Markup(
+            f'<a class="backlink" href="#{e(note.markers[0])}" aria-label="{label}">↩</a>'
         )
-    links = Markup(" ").join(
-        Markup('<a class="backlink" href="#{id}" aria-label="{label}">{letter}</a>').format(
-            id=marker,
-            letter=BACKLINK_LETTERS[i] if i < len(BACKLINK_LETTERS) else str(i + 1),
-            label=_("Back to citation {k} of note {n}").format(k=i + 1, n=note.number),
-        )
+    links = " ".join(
+        f'<a class="backlink" href="#{e(marker)}" '
+        f'aria-label="{e(_("Back to citation {k} of note {n}").format(k=i + 1, n=note.number))}">'
+        f"{BACKLINK_LETTERS[i] if i < len(BACKLINK_LETTERS) else str(i + 1)}</a>"
         for i, marker in enumerate(note.markers)
     )
     # The words say what the letters are (each link also has its own name).
-    return Markup('<span class="backlinks">↩ {label} {links}</span>').format(
-        label=_("Back to the text:"), links=links
-    )
+    return Markup(f'<span class="backlinks">↩ {e(_("Back to the text:"))} {links}</span>')
 
 
 def reference_note(r: Renderer, ref: Reference) -> Markup:
     return Markup(
-        '{publisher}, <cite><a href="{url}">{title}</a></cite>, {date}. '
-        '<span class="evidence">{evidence}</span>'
-    ).format(
-        publisher=ref.publisher,
-        url=ref.url,
-        title=ref.title,
-        date=r.ref_date(ref.published),
-        evidence=evidence(r, ref),
+        f'{e(ref.publisher)}, <cite><a href="{e(ref.url)}">{e(ref.title)}</a></cite>, '
+        f'{e(r.ref_date(ref.published))}. <span class="evidence">{e(evidence(r, ref))}</span>'
     )
 
 
@@ -110,22 +94,17 @@ def note_body(r: Renderer, note: Note) -> Markup:
     key = note.key
     if key.kind == "ref":
         return reference_note(r, r.content.references[key.target])
+    label = e(_("Quote {n}:").format(n=note.number))
     if key.kind == "quote":
         fact = r.content.facts[key.target]
         ref = r.content.references[str(fact.quote_reference)]
-        return Markup("{label} {note}").format(
-            label=_("Quote {n}:").format(n=note.number), note=reference_note(r, ref)
-        )
+        return Markup(f"{label} {reference_note(r, ref)}")
     source = r.content.sources[key.target]
     return Markup(
-        '{label} {article}: <cite>{title}</cite>. {unknown} <a href="{href}">{link}</a>'
-    ).format(
-        label=_("Quote {n}:").format(n=note.number),
-        article=_("Source article"),
-        title=source.meta.title,
-        unknown=_("Publisher and date not recorded."),
-        href=urls.source(r.lang, source.id, key.excerpt),
-        link=_("Read quote {n} in context").format(n=note.number),
+        f"{label} {e(_('Source article'))}: <cite>{e(source.meta.title)}</cite>. "
+        f"{e(_('Publisher and date not recorded.'))} "
+        f'<a href="{e(urls.source(r.lang, source.id, key.excerpt))}">'
+        f"{e(_('Read quote {n} in context').format(n=note.number))}</a>"
     )
 
 
@@ -137,10 +116,8 @@ def render_notes(r: Renderer, notes: Sequence[Note]) -> Markup:
     """
     if not notes:
         return Markup("")
-    items = Markup("\n").join(
-        Markup('<li id="note-{n}"><p>{body} {back}</p></li>').format(
-            n=note.number, body=note_body(r, note), back=backlinks(r, note)
-        )
+    items = "\n".join(
+        f'<li id="note-{note.number}"><p>{note_body(r, note)} {backlinks(r, note)}</p></li>'
         for note in notes
     )
-    return Markup('<ol class="notes-list">\n{}\n</ol>\n').format(items)
+    return Markup(f'<ol class="notes-list">\n{items}\n</ol>\n')

@@ -28,7 +28,7 @@ Gettext = Callable[[str], str]
 @dataclass(frozen=True)
 class RenderedPage:
     page: Page
-    html: Markup
+    html: Markup  # the article; empty in a built site, whose page responses hold it
     sections: tuple[Section, ...]
     cited: tuple[CiteKey, ...]
     version: str

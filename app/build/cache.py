@@ -1,0 +1,315 @@
+"""The build cache under `build/cache/`: each page's build, and each page file's front matter.
+
+An entry is one file: a magic line, the sha256 of the rest, then a JSON header (with the key it
+was written for) and the bytes of its responses. Reading checks all three; a file that fails any
+check (corrupt, truncated, written for another key, or from another format) is a miss, logged,
+and is rebuilt and written over. Nothing is unpickled. Keys are content hashes
+(app/build/cachekey.py), so a stale entry is never looked up: a change makes a new key.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import struct
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..content.loader import Head
+from ..content.records import Page
+from ..content.schema import PageMeta
+from ..markdown.citations import CiteKey, Note
+from ..markdown.tokens import Section, SectionSlice
+from ..render.pages import RenderedPage
+from .pageparts import PageBuild
+from .prebuilt import Prebuilt, Variant
+from .searchrows import Analyzed, Entry
+
+log = logging.getLogger("app")
+MAGIC = b"la-build-cache 1\n"
+KEEP_DAYS = 1  # entries no build has used for this long are removed
+
+
+class Corrupt(ValueError):
+    pass
+
+
+class BuildCache:
+    def __init__(self, root: Path):
+        self.root = root
+        self.used: set[Path] = set()
+        self.heads_read = False
+        self.hits: set[str] = set()  # page keys found
+
+    # -- files ---------------------------------------------------------------------------
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / kind / f"{key}.bin"
+
+    def _read(self, kind: str, key: str) -> tuple[dict[str, Any], bytes] | None:
+        path = self._path(kind, key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("build cache: cannot read %s (%s); rebuilding it", path, exc)
+            return None
+        try:
+            header, blobs = _unpack(data)
+            if header.get("key") != key or header.get("kind") != kind:
+                raise Corrupt("written for another key")
+        except (Corrupt, ValueError, UnicodeDecodeError, struct.error) as exc:
+            log.warning("build cache: %s is not valid (%s); rebuilding it", path, exc)
+            return None
+        self.used.add(path)
+        return header, blobs
+
+    def _write(self, kind: str, key: str, header: dict[str, Any], blobs: bytes) -> None:
+        path = self._path(kind, key)
+        header = {**header, "key": key, "kind": kind}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(_pack(header, blobs))
+            os.replace(temporary, path)  # readers see the old file or the new one, never half
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.used.add(path)
+
+    def prune(self) -> None:
+        """Remove entries that this build did not use and no build used for KEEP_DAYS."""
+        cutoff = time.time() - KEEP_DAYS * 86400
+        for path in self.root.glob("*/*.bin"):
+            try:
+                if path not in self.used and path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                continue
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
+        found = self._read(kind, key)
+        return found[1] if found is not None else None
+
+    def put_bytes(self, kind: str, key: str, data: bytes) -> None:
+        self._write(kind, key, {}, data)
+
+    def responses(self, kind: str, key: str) -> dict[str, Prebuilt] | None:
+        found = self._read(kind, key)
+        if found is None:
+            return None
+        try:
+            blobs = _Blobs(found[1])
+            out = {str(path): _unprebuilt(item, blobs) for path, item in found[0]["responses"]}
+            if blobs.offset != len(blobs.data):
+                raise Corrupt("trailing bytes")
+            return out
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("build cache: %s entry not valid (%s); rebuilding", kind, exc)
+            return None
+
+    def put_responses(self, kind: str, key: str, responses: dict[str, Prebuilt]) -> None:
+        blobs = bytearray()
+        header = {"responses": [[path, _prebuilt(item, blobs)] for path, item in responses.items()]}
+        self._write(kind, key, header, bytes(blobs))
+
+    def has_mark(self, kind: str, key: str) -> bool:
+        return self._read(kind, key) is not None
+
+    def mark(self, kind: str, key: str) -> None:
+        self._write(kind, key, {}, b"")
+
+    # -- front matter --------------------------------------------------------------------
+
+    def heads(self, environment: str) -> dict[str, Head]:
+        found = self._read("heads", environment)
+        if found is None:
+            return {}
+        try:
+            heads = {
+                digest: (PageMeta.model_validate_json(meta), line, start)
+                for digest, (meta, line, start) in found[0]["heads"].items()
+            }
+            self.heads_read = True
+            return heads
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("build cache: front matter not valid (%s); reading the files", exc)
+            return {}
+
+    def put_heads(self, environment: str, pages: list[Page]) -> None:
+        heads = {p.digest: [p.meta.model_dump_json(), p.body_line, _body_start(p)] for p in pages}
+        self._write("heads", environment, {"heads": heads}, b"")
+
+    # -- page builds ---------------------------------------------------------------------
+
+    def page(self, key: str, page: Page) -> PageBuild | None:
+        found = self._read("pages", key)
+        if found is None:
+            return None
+        try:
+            built = _decode(found[0], found[1], page)
+            self.hits.add(key)
+            return built
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            log.warning("build cache: page entry %s not valid (%s); rebuilding", key[:12], exc)
+            return None
+
+    def put_page(self, key: str, built: PageBuild) -> None:
+        blobs = bytearray()
+        header = _encode(built, blobs)
+        self._write("pages", key, header, bytes(blobs))
+
+
+def _body_start(page: Page) -> int:
+    text = page.path.read_bytes().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return len(text) - len(page.body)
+
+
+# --------------------------------------------------------------------------- the file format
+
+
+def _pack(header: dict[str, Any], blobs: bytes) -> bytes:
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+    body = struct.pack(">I", len(head)) + head + blobs
+    return MAGIC + hashlib.sha256(body).digest() + body
+
+
+def _unpack(data: bytes) -> tuple[dict[str, Any], bytes]:
+    if not data.startswith(MAGIC):
+        raise Corrupt("not a cache file of this format")
+    digest, body = data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
+    if hashlib.sha256(body).digest() != digest:
+        raise Corrupt("checksum mismatch")
+    (size,) = struct.unpack(">I", body[:4])
+    header = json.loads(body[4 : 4 + size])
+    if not isinstance(header, dict):
+        raise Corrupt("no header")
+    return header, body[4 + size :]
+
+
+def _blob(data: bytes, blobs: bytearray) -> int:
+    blobs.extend(data)
+    return len(data)
+
+
+def _prebuilt(item: Prebuilt, blobs: bytearray) -> dict[str, Any]:
+    def variant(v: Variant) -> list[Any]:
+        blobs.extend(v.body)
+        return [v.etag, v.encoding, len(v.body)]
+
+    return {
+        "media_type": item.media_type,
+        "cache_control": item.cache_control,
+        "extra_headers": [list(h) for h in item.extra_headers],
+        "identity": variant(item.identity),
+        "variants": {name: variant(v) for name, v in item.variants.items()},
+    }
+
+
+def _encode(built: PageBuild, blobs: bytearray) -> dict[str, Any]:
+    r = built.rendered
+    keys: dict[CiteKey, int] = {}  # each distinct citation key once; the rest refer to it
+
+    def key(k: CiteKey) -> int:
+        return keys.setdefault(k, len(keys))
+
+    return {
+        "sections": [[s.id, s.title, s.level] for s in r.sections],
+        "cited": [key(k) for k in r.cited],
+        "version": r.version,
+        "notes": [[n.number, key(n.key), list(n.markers), n.figure] for n in r.notes],
+        "slices": [[s.start, s.body, s.end] for s in built.slices],
+        "citations": [[key(k), section] for k, section in built.citations],
+        "keys": [[k.kind, k.target, k.excerpt] for k in keys],
+        "response": _prebuilt(built.response, blobs),
+        "api": _prebuilt(built.api, blobs),
+        "search": _blob(_search_json(built), blobs),
+    }
+
+
+def _search_json(built: PageBuild) -> bytes:
+    rows = [
+        [
+            [e.lang, e.page_title, e.section_title, e.url, e.text, e.kind, e.question],
+            [list(e.claims), e.quoted],
+            [[words, stems] for words, stems in a.columns],
+        ]
+        for a in built.search()
+        for e in (a.entry,)
+    ]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _search_rows(data: bytes) -> tuple[Analyzed, ...]:
+    """A page's analyzed index entries from its entry (checked by its hash when read)."""
+    out = []
+    for entry, (claims, quoted), columns in json.loads(data):
+        lang, page_title, section_title, url, text, kind, question = entry
+        item = Entry(
+            lang, page_title, section_title, url, text, kind, question, tuple(claims), quoted
+        )
+        out.append(Analyzed(item, tuple((words, stems) for words, stems in columns)))
+    return tuple(out)
+
+
+class _Blobs:
+    def __init__(self, data: bytes):
+        self.data, self.offset = memoryview(data), 0
+
+    def take(self, size: int) -> bytes:
+        if self.offset + size > len(self.data):
+            raise Corrupt("truncated")
+        out = bytes(self.data[self.offset : self.offset + size])
+        self.offset += size
+        return out
+
+
+def _unprebuilt(d: dict[str, Any], blobs: _Blobs) -> Prebuilt:
+    def variant(v: list[Any]) -> Variant:
+        etag, encoding, size = v
+        return Variant(blobs.take(int(size)), str(etag), encoding)
+
+    identity = variant(d["identity"])
+    variants = {str(name): variant(v) for name, v in d["variants"].items()}
+    headers = tuple((str(k), str(v)) for k, v in d["extra_headers"])
+    return Prebuilt(str(d["media_type"]), identity, variants, str(d["cache_control"]), headers)
+
+
+def _decode(d: dict[str, Any], data: bytes, page: Page) -> PageBuild:
+    keys = [CiteKey(str(kind), str(target), str(excerpt)) for kind, target, excerpt in d["keys"]]
+    sections = tuple(Section(str(i), str(t), int(level)) for i, t, level in d["sections"])
+    rendered = RenderedPage(
+        page=page,
+        html=Markup(""),  # in the page's response (RenderedPage.html)
+        sections=sections,
+        cited=tuple(keys[k] for k in d["cited"]),
+        version=str(d["version"]),
+        notes=tuple(Note(int(n), keys[k], tuple(m), bool(f)) for n, k, m, f in d["notes"]),
+    )
+    blobs = _Blobs(data)
+    response, api = _unprebuilt(d["response"], blobs), _unprebuilt(d["api"], blobs)
+    search = blobs.take(int(d["search"]))
+    if blobs.offset != len(blobs.data):
+        raise Corrupt("trailing bytes")
+    if len(d["slices"]) != len(sections):
+        raise Corrupt("slices and sections differ")
+    return PageBuild(
+        rendered=rendered,
+        slices=tuple(
+            SectionSlice(section, start, body, end)
+            for section, (start, body, end) in zip(sections, d["slices"], strict=True)
+        ),
+        citations=tuple((keys[k], section) for k, section in d["citations"]),
+        response=response,
+        api=api,
+        search=functools.partial(_search_rows, search),
+    )

@@ -1,0 +1,127 @@
+"""What a cached page's build depends on, as hashes (the build cache's keys, app/build/cache.py).
+
+- The environment: the cache format, Python and the libraries that shape the output, the code
+  (every file of `app/`), the templates, static files and Babel catalogs, the names of the
+  archive's files (a page links its recorded version), every content file that is not a page
+  (research, sources, glossary, timeline, who's who, synonyms), the settings, and today's date
+  (the cite boxes' access date; the freshness checks).
+- The site's shape: every page's language, slug and key, and the menu's positions and titles
+  (the menu, the language switch and links by key are on every page).
+- The page: its file, and its twins' files (twins are checked against each other).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import sys
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..settings import ROOT, Settings
+
+if TYPE_CHECKING:  # this module stays light: `python -m app serve` asks it before any import
+    from ..content.records import Content, Page
+
+FORMAT = 2  # raise when the cache's layout changes
+LIBRARIES = (
+    "markdown-it-py",
+    "jinja2",
+    "markupsafe",
+    "babel",
+    "brotli",
+    "pydantic",
+    "pydantic-core",
+    "citeproc-py",
+    "segno",
+    "pystemmer",
+    "pyyaml",
+)
+NOT_OUTPUT = ("cache_dir", "build_workers")  # settings that change how, not what, is built
+
+
+def _files(digest: hashlib._Hash, root: Path, names_only: bool = False, skip: str = "") -> None:
+    if not root.exists():
+        digest.update(b"\0missing " + str(root).encode())
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if skip and relative.startswith(skip):
+            continue
+        if path.suffix == ".pyc" or "__pycache__" in path.parts:
+            continue
+        digest.update(f"\0{relative}\0".encode())
+        if not names_only:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def environment(settings: Settings, today: dt.date) -> str:
+    digest = hashlib.sha256(f"format {FORMAT}\0{sys.version}\0{today.isoformat()}".encode())
+    digest.update(" ".join(f"{n}={_version(n)}" for n in LIBRARIES).encode())
+    fields = {
+        f.name: repr(getattr(settings, f.name))
+        for f in dataclasses.fields(settings)
+        if f.name not in NOT_OUTPUT
+    }
+    digest.update(json.dumps(fields, sort_keys=True).encode())
+    _files(digest, ROOT / "app")
+    for folder in (settings.templates_dir, settings.static_dir, settings.locales_dir):
+        _files(digest, folder)
+    _files(digest, settings.archive_dir, names_only=True)
+    _files(digest, settings.content_dir, skip="pages/")
+    return digest.hexdigest()
+
+
+def shape(pages: Iterable[Page]) -> str:
+    rows = sorted(
+        (p.lang, p.slug, p.key, p.meta.nav, p.meta.title if p.meta.nav is not None else None)
+        for p in pages
+    )
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def page(environment_key: str, shape_key: str, content: Content, item: Page) -> str:
+    twins = sorted(t.digest for t in content.twins(item).values())
+    text = "\0".join((environment_key, shape_key, item.lang, item.slug, *twins))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def stamp(environment_key: str, content_dir: Path) -> str:
+    """The environment and every content file's name, size and time: a quick "same as the
+    last successful build" that reads no file."""
+    digest = hashlib.sha256(environment_key.encode())
+    for path in sorted(p for p in content_dir.rglob("*") if p.is_file()):
+        info = path.stat()
+        digest.update(
+            f"{path.relative_to(content_dir)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode()
+        )
+    return digest.hexdigest()
+
+
+def today() -> dt.date:
+    """The access date as app/render/citing.py `today()` gives it (UTC)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def built_before(settings: Settings) -> bool:
+    """A build of exactly these files (by name, size and time), with this code, these templates
+    and settings, succeeded today (app/build/site.py `prebuild` marks it)."""
+    if settings.cache_dir is None:
+        return False
+    mark = (
+        settings.cache_dir
+        / "built"
+        / f"{stamp(environment(settings, today()), settings.content_dir)}.bin"
+    )
+    return mark.is_file()

@@ -1,0 +1,122 @@
+"""Build each page once, in a process pool when there are many (pages are independent until the
+site-wide stages), merged in a fixed order: the result is the same however many workers ran.
+
+A worker is a fork of the process that loaded the content and prepared the context, so it
+inherits both and receives only page keys; it sends back each page's `PageBuild` (no tokens).
+A page that fails its checks makes the whole batch answer None: the caller then loads the
+content again, serially, for the report of every problem.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+
+from markupsafe import Markup
+
+from ..content.loader import check_pages
+from ..content.records import Page
+from ..markdown.tokens import citations_by_section, slices
+from . import api_docs, pages, searchrows
+from .context import BuildContext, html_response
+from .pageparts import PageBuild, given
+from .prebuilt import Prebuilt
+from .searchrows import analyze
+from .searchtext import Analyzer
+
+MIN_PARALLEL = 60  # pages: below this a pool costs more than it saves
+Key = tuple[str, str]
+
+
+def build_page(ctx: BuildContext, page: Page) -> PageBuild:
+    """Everything the site keeps of one page; its tokens are dropped afterwards."""
+    renderer = ctx.renderers[page.lang]
+    rendered = renderer.page(page)
+    tokens = page.tokens
+    detail = api_docs.page_detail(ctx.content, rendered, ctx.settings.site_url)
+    entries = searchrows.page_entries(rendered, renderer)
+    response = html_response(pages.page_html(ctx, rendered))
+    built = PageBuild(  # the article's HTML is in the response now: not kept twice
+        rendered=replace(rendered, html=Markup(""), notes_html=Markup("")),
+        slices=tuple(slices(tokens)),
+        citations=tuple(citations_by_section(tokens)),
+        response=response,
+        api=Prebuilt.build(api_docs.as_json(detail), api_docs.JSON),
+        search=functools.partial(
+            given, tuple(analyze(entry, _analyzer(page.lang)) for entry in entries)
+        ),
+    )
+    page.forget_tokens()
+    return built
+
+
+@functools.cache
+def _analyzer(lang: str) -> Analyzer:
+    return Analyzer(lang)
+
+
+def workers(setting: int) -> int:
+    """The pool's size: the setting (BUILD_WORKERS), else one per core."""
+    return setting if setting > 0 else os.cpu_count() or 1
+
+
+def build_pages(
+    ctx: BuildContext,
+    chosen: Sequence[Page],
+    processes: int,
+    min_parallel: int | None = None,
+    checked: bool = False,
+) -> dict[Key, PageBuild] | None:
+    """Check (unless `checked`) and build `chosen`, with a pool of `processes` when there are
+    enough pages; None when one of them is invalid."""
+    keys = [(p.lang, p.slug) for p in chosen]
+    least = MIN_PARALLEL if min_parallel is None else min_parallel
+    if processes <= 1 or len(keys) < max(least, 2):
+        if not checked and not check_pages(ctx.content, keys):
+            return None
+        return {key: build_page(ctx, ctx.content.pages[key]) for key in keys}
+    batches = _batches(ctx, keys, processes * 4)
+    global _CTX
+    _CTX = ctx
+    try:
+        fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(processes, mp_context=fork) as pool:
+            done = list(pool.map(_build_batch, batches))
+    finally:
+        _CTX = None
+    out: dict[Key, PageBuild] = {}
+    for batch, results in zip(batches, done, strict=True):
+        if results is None:
+            return None
+        for key, built in zip(batch, results, strict=True):  # this process's own Page
+            out[key] = replace(built, rendered=replace(built.rendered, page=ctx.content.pages[key]))
+    return {key: out[key] for key in keys}  # the order asked for, whoever finished first
+
+
+_CTX: BuildContext | None = None  # what a forked worker inherits
+
+
+def _build_batch(keys: list[Key]) -> list[PageBuild] | None:
+    ctx = _CTX
+    assert ctx is not None, "a build worker is a fork of the process that set _CTX"
+    if not check_pages(ctx.content, keys):
+        return None
+    return [build_page(ctx, ctx.content.pages[key]) for key in keys]
+
+
+def _batches(ctx: BuildContext, keys: list[Key], count: int) -> list[list[Key]]:
+    """About `count` batches of whole twin groups (a page is checked with its twins)."""
+    groups: dict[str, list[Key]] = {}
+    for key in keys:
+        groups.setdefault(ctx.content.pages[key].key, []).append(key)
+    size = max(1, len(keys) // count)
+    batches: list[list[Key]] = [[]]
+    for group in groups.values():
+        if len(batches[-1]) >= size:
+            batches.append([])
+        batches[-1].extend(group)
+    return [b for b in batches if b]

@@ -1,0 +1,153 @@
+"""The cold build in a process pool, and the build cache: the same bytes however the site is built.
+
+Every test builds the site more than once and compares every pre-built response (body, ETag and
+headers of each variant), every error page, sample deferred responses and search results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import parse
+
+from app.build import pagebuild
+from app.build.site import Site
+from app.content.errors import ContentError
+from app.serve.app import build
+from app.settings import ROOT, Settings
+from bench.synthetic import make_site
+
+QUERIES = ("ice", "sanctuary ordinance", "policía", "deportado", "xyzzy")
+
+
+def fingerprint(site: Site, deferred: int = 12) -> dict[str, str]:
+    """A hash of every pre-built response, error page, some deferred ones and some searches."""
+    out: dict[str, str] = {}
+    paths = [p for p in site.responses if not site.responses.is_deferred(p)]
+    sampled = [p for p in site.responses if site.responses.is_deferred(p)][:deferred]
+    for path in [*paths, *sampled]:
+        item = site.responses[path]
+        digest = hashlib.sha256()
+        for variant in (item.identity, *item.variants.values()):
+            digest.update(
+                variant.body + variant.etag.encode() + repr(item.headers(variant)).encode()
+            )
+        out[path] = digest.hexdigest()
+    for key, page in site.errors.items():
+        out[f"error {key}"] = hashlib.sha256(page.identity.body).hexdigest()
+    search = site.search
+    assert search is not None
+    for lang in site.langs:
+        for q in QUERIES:
+            out[f"search {lang} {q}"] = hashlib.sha256(search.render(lang, q)[1]).hexdigest()
+    return out
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+def settings(content: Path, cache: Path | None, **extra: object) -> Settings:
+    return Settings(content_dir=content, cache_dir=cache, site_url="https://example.test", **extra)  # type: ignore[arg-type]
+
+
+def test_a_pool_build_is_byte_identical_to_a_serial_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = make_site(tmp_path / "synthetic", 40)
+    serial = fingerprint(build(settings(content, None, build_workers=1)))
+    monkeypatch.setattr(pagebuild, "MIN_PARALLEL", 2)
+    pools: list[int] = []
+
+    class Pool(pagebuild.ProcessPoolExecutor):
+        def __init__(self, workers: int, **kwargs: object) -> None:
+            pools.append(workers)
+            super().__init__(workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pagebuild, "ProcessPoolExecutor", Pool)
+    pooled = fingerprint(build(settings(content, None, build_workers=2)))
+    assert pools == [2]  # the pages were built by two forked workers
+    assert serial == pooled
+    assert len(serial) > 100
+
+
+def test_a_warm_start_reads_every_page_from_the_cache_and_serves_the_same_bytes(
+    content: Path, tmp_path: Path
+) -> None:
+    cold = build(settings(content, None))
+    first = build(settings(content, tmp_path / "cache"))
+    warm = build(settings(content, tmp_path / "cache"))
+    assert first.report.from_cache == 0
+    assert warm.report.from_cache == warm.report.pages == len(cold.rendered)
+    assert fingerprint(cold) == fingerprint(first) == fingerprint(warm)
+
+
+def test_one_changed_page_rebuilds_that_page_and_its_twin_only(
+    content: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    before = build(settings(content, cache))
+    page = content / "pages/en/sanctuary-ordinance.md"
+    text = page.read_text()
+    marker = "Sanctuary cities are"
+    assert marker not in text
+    head, body = text.split("\n---\n", 1)
+    page.write_text(f"{head}\n---\n{marker} a test paragraph here.\n\n{body}")
+    after = build(settings(content, cache))
+    assert after.report.from_cache == before.report.pages - 2  # the page and its Spanish twin
+    html = after.responses["/en/sanctuary-ordinance/"].identity.body.decode()
+    assert any(marker in p.text() for p in parse(html).css("main p"))
+    assert fingerprint(after) == fingerprint(build(settings(content, None)))
+
+
+def test_a_changed_template_rebuilds_every_page(content: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    cache = tmp_path / "cache"
+    build(settings(content, cache, templates_dir=templates))
+    base = templates / "base.html"
+    base.write_text(base.read_text().replace("</body>", '<p id="changed">x</p></body>'))
+    after = build(settings(content, cache, templates_dir=templates))
+    assert after.report.from_cache == 0
+    html = after.responses["/en/"].identity.body.decode()
+    assert parse(html).css_first("#changed") is not None
+
+
+def test_a_corrupt_cache_entry_is_detected_and_rebuilt_never_served(
+    content: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    expected = fingerprint(build(settings(content, cache)))
+    entries = sorted((cache / "pages").glob("*.bin"))
+    flipped, truncated = entries[0], entries[1]
+    data = bytearray(flipped.read_bytes())
+    data[len(data) // 2] ^= 0x40  # one bit, inside a response body or the header
+    flipped.write_bytes(bytes(data))
+    truncated.write_bytes(truncated.read_bytes()[:100])
+    with caplog.at_level(logging.WARNING, logger="app"):
+        warm = build(settings(content, cache))
+    assert warm.report.from_cache == warm.report.pages - 2
+    assert sum("not valid" in r.getMessage() for r in caplog.records) == 2
+    assert fingerprint(warm) == expected
+    again = build(settings(content, cache))  # the two entries were written again
+    assert again.report.from_cache == again.report.pages
+
+
+def test_an_invalid_page_is_reported_in_full_with_a_warm_cache(
+    content: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    build(settings(content, cache))
+    page = content / "pages/en/faq.md"
+    page.write_text(page.read_text().replace("{#", "{#Bad_", 1))
+    with pytest.raises(ContentError) as raised:
+        build(settings(content, cache))
+    problems = raised.value.problems
+    assert any(p.file.endswith("faq.md") and "not allowed" in p.message for p in problems)
