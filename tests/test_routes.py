@@ -312,9 +312,7 @@ def test_no_inline_scripts_or_styles(client, site: Site) -> None:
 
 
 def test_the_one_report_behind_a_medium_fact_is_labelled_so(site: Site) -> None:
-    from app.render.notes import sole_source_refs
-
-    sole = sole_source_refs(site.content)
+    sole = site.content.sole_source_refs
     # CBS is the only report behind the city exception (beside the state law it mirrors); the
     # Clearinghouse alone backs the ordinance's specific bars; LAist's vote story is one of three.
     assert {"cbs-la-revised-ordinance", "clearinghouse-us-v-la"} <= sole

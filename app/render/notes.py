@@ -33,16 +33,6 @@ class Renderer(Protocol):
 BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def sole_source_refs(content: Content) -> frozenset[str]:
-    """References that are the only report behind some medium-confidence fact ("one news report").
-
-    A primary document or a reference work beside it (the state law a city rule mirrors, an
-    encyclopedia as a secondary check) does not make the fact rest on more than that one report.
-    Computed once per content (`Content.sole_source_refs`).
-    """
-    return content.sole_source_refs
-
-
 def evidence(r: Renderer, ref: Reference) -> str:
     """What kind of evidence a reference is: its `kind`, and the confidence of its facts."""
     _ = r.gettext
@@ -50,7 +40,7 @@ def evidence(r: Renderer, ref: Reference) -> str:
         return _("Primary document.")
     if ref.kind == "reference":
         return _("Reference work, used as a secondary check.")
-    sole = ref.id in sole_source_refs(r.content)
+    sole = ref.id in r.content.sole_source_refs  # computed once per content
     if ref.kind == "court":  # the research file's court sources are case summaries and records
         if sole:
             return _("One case summary: for some facts it is the only source found.")
