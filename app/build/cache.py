@@ -97,6 +97,10 @@ class BuildCache:
             except OSError:
                 continue
 
+    def has(self, kind: str, key: str) -> bool:
+        """An entry is there (not read, so not checked: reading it may still find it corrupt)."""
+        return self._path(kind, key).is_file()
+
     def get_bytes(self, kind: str, key: str) -> bytes | None:
         found = self._read(kind, key)
         return bytes(found[1]) if found is not None else None
