@@ -145,3 +145,33 @@ def test_a_lost_or_corrupt_index_or_page_entries_are_made_again_never_served(
     third = build(_settings(content, cache))
     assert third.report.from_cache == third.report.pages
     assert third.search is not None and _results(third.search.index) == expected
+
+
+def test_work_for_a_child_runs_in_a_fork_alone_and_here_beside_other_threads(
+    tmp_path: Path,
+) -> None:
+    import os
+    import threading
+
+    from app.build.forked import forked
+
+    def work() -> None:
+        (tmp_path / f"{os.getpid()}").write_text("done")
+
+    assert forked(work)()  # no other thread: a child did it
+    (child,) = [p.name for p in tmp_path.iterdir()]
+    assert child != str(os.getpid())
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert forked(work)()
+    finally:
+        stop.set()
+        other.join()
+    assert (tmp_path / str(os.getpid())).read_text() == "done"  # done here, not in a fork
+
+    def fails() -> None:
+        raise RuntimeError("no")
+
+    assert forked(fails)() is False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 
 log = logging.getLogger("app")
@@ -13,8 +14,10 @@ log = logging.getLogger("app")
 
 def forked(work: Callable[[], None]) -> Callable[[], bool]:
     """Start `work` in a child (a fork of this process) and return a function that waits for it
-    and tells whether it succeeded. Without fork, the work runs here, now."""
-    if not hasattr(os, "fork"):
+    and tells whether it succeeded. Without fork, or with other threads running (`make dev`'s
+    watcher, a test's server: a lock one of them holds would never be released in the child),
+    the work runs here, now."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
         work()
         return lambda: True
     sys.stdout.flush()
