@@ -10,11 +10,13 @@ content again, serially, for the report of every problem.
 from __future__ import annotations
 
 import functools
+import gc
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from typing import TypeVar
 
 from markupsafe import Markup
 
@@ -30,6 +32,8 @@ from .searchtext import Analyzer
 
 MIN_PARALLEL = 60  # pages: below this a pool costs more than it saves
 Key = tuple[str, str]
+Put = Callable[[Key, PageBuild], None]  # where a build goes (a cache entry)
+T = TypeVar("T")
 
 
 def build_page(ctx: BuildContext, page: Page) -> PageBuild:
@@ -74,20 +78,12 @@ def build_pages(
     """Check (unless `checked`) and build `chosen`, with a pool of `processes` when there are
     enough pages; None when one of them is invalid."""
     keys = [(p.lang, p.slug) for p in chosen]
-    least = MIN_PARALLEL if min_parallel is None else min_parallel
-    if processes <= 1 or len(keys) < max(least, 2):
+    if not _parallel(keys, processes, min_parallel):
         if not checked and not check_pages(ctx.content, keys):
             return None
         return {key: build_page(ctx, ctx.content.pages[key]) for key in keys}
     batches = _batches(ctx, keys, processes * 4)
-    global _CTX
-    _CTX = ctx
-    try:
-        fork = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(processes, mp_context=fork) as pool:
-            done = list(pool.map(_build_batch, batches))
-    finally:
-        _CTX = None
+    done = _pool(ctx, processes, _build_batch, batches, None)
     out: dict[Key, PageBuild] = {}
     for batch, results in zip(batches, done, strict=True):
         if results is None:
@@ -97,7 +93,54 @@ def build_pages(
     return {key: out[key] for key in keys}  # the order asked for, whoever finished first
 
 
+def store_pages(
+    ctx: BuildContext,
+    chosen: Sequence[Page],
+    processes: int,
+    put: Put,
+    min_parallel: int | None = None,
+) -> bool:
+    """Check and build `chosen` as `build_pages` does, but hand each build to `put` in the
+    process that made it (a pool worker writes its own cache entries): nothing is sent back.
+    False when a page is invalid (the builds of other batches may have been put)."""
+    keys = [(p.lang, p.slug) for p in chosen]
+    if not _parallel(keys, processes, min_parallel):
+        if not check_pages(ctx.content, keys):
+            return False
+        for key in keys:
+            put(key, build_page(ctx, ctx.content.pages[key]))
+        return True
+    batches = _batches(ctx, keys, processes * 4)
+    return all(_pool(ctx, processes, _store_batch, batches, put))
+
+
+def _parallel(keys: list[Key], processes: int, min_parallel: int | None) -> bool:
+    least = MIN_PARALLEL if min_parallel is None else min_parallel
+    return processes > 1 and len(keys) >= max(least, 2)
+
+
+def _pool(
+    ctx: BuildContext,
+    processes: int,
+    work: Callable[[list[Key]], T],
+    batches: list[list[Key]],
+    put: Put | None,
+) -> list[T]:
+    """`work` on each batch in a pool of forks of this process, which inherit `ctx` and `put`."""
+    global _CTX, _PUT
+    _CTX, _PUT = ctx, put
+    gc.freeze()  # the workers' collections skip the inherited heap: its pages stay shared
+    try:
+        fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(processes, mp_context=fork) as pool:
+            return list(pool.map(work, batches))
+    finally:
+        _CTX = _PUT = None
+        gc.unfreeze()
+
+
 _CTX: BuildContext | None = None  # what a forked worker inherits
+_PUT: Put | None = None
 
 
 def _build_batch(keys: list[Key]) -> list[PageBuild] | None:
@@ -106,6 +149,16 @@ def _build_batch(keys: list[Key]) -> list[PageBuild] | None:
     if not check_pages(ctx.content, keys):
         return None
     return [build_page(ctx, ctx.content.pages[key]) for key in keys]
+
+
+def _store_batch(keys: list[Key]) -> bool:
+    ctx, put = _CTX, _PUT
+    assert ctx is not None and put is not None, "a fork of the process that set _CTX and _PUT"
+    if not check_pages(ctx.content, keys):
+        return False
+    for key in keys:
+        put(key, build_page(ctx, ctx.content.pages[key]))
+    return True
 
 
 def _batches(ctx: BuildContext, keys: list[Key], count: int) -> list[list[Key]]:
