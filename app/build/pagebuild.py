@@ -105,13 +105,22 @@ def store_pages(
     False when a page is invalid (the builds of other batches may have been put)."""
     keys = [(p.lang, p.slug) for p in chosen]
     if not _parallel(keys, processes, min_parallel):
-        if not check_pages(ctx.content, keys):
-            return False
-        for key in keys:
-            put(key, build_page(ctx, ctx.content.pages[key]))
-        return True
-    batches = _batches(ctx, keys, processes * 4)
+        return _store(ctx, put, keys)
+    # The first twin group is built here: what every build loads or compiles on first use
+    # (templates, citation styles, locale data, stems) is then done once, not in each worker.
+    first = _twin_groups(ctx, keys)[0]
+    if not _store(ctx, put, first):
+        return False
+    batches = _batches(ctx, [k for k in keys if k not in first], processes * 4)
     return all(_pool(ctx, processes, _store_batch, batches, put))
+
+
+def _store(ctx: BuildContext, put: Put, keys: list[Key]) -> bool:
+    if not check_pages(ctx.content, keys):
+        return False
+    for key in keys:
+        put(key, build_page(ctx, ctx.content.pages[key]))
+    return True
 
 
 def _parallel(keys: list[Key], processes: int, min_parallel: int | None) -> bool:
@@ -154,22 +163,22 @@ def _build_batch(keys: list[Key]) -> list[PageBuild] | None:
 def _store_batch(keys: list[Key]) -> bool:
     ctx, put = _CTX, _PUT
     assert ctx is not None and put is not None, "a fork of the process that set _CTX and _PUT"
-    if not check_pages(ctx.content, keys):
-        return False
-    for key in keys:
-        put(key, build_page(ctx, ctx.content.pages[key]))
-    return True
+    return _store(ctx, put, keys)
 
 
 def _batches(ctx: BuildContext, keys: list[Key], count: int) -> list[list[Key]]:
     """About `count` batches of whole twin groups (a page is checked with its twins)."""
-    groups: dict[str, list[Key]] = {}
-    for key in keys:
-        groups.setdefault(ctx.content.pages[key].key, []).append(key)
     size = max(1, len(keys) // count)
     batches: list[list[Key]] = [[]]
-    for group in groups.values():
+    for group in _twin_groups(ctx, keys):
         if len(batches[-1]) >= size:
             batches.append([])
         batches[-1].extend(group)
     return [b for b in batches if b]
+
+
+def _twin_groups(ctx: BuildContext, keys: list[Key]) -> list[list[Key]]:
+    groups: dict[str, list[Key]] = {}
+    for key in keys:
+        groups.setdefault(ctx.content.pages[key].key, []).append(key)
+    return list(groups.values())
