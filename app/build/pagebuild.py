@@ -31,6 +31,7 @@ from .searchrows import analyze
 from .searchtext import Analyzer
 
 MIN_PARALLEL = 60  # pages: below this a pool costs more than it saves
+STORE_BATCHES = 16  # a worker's share of batches when nothing is sent back
 Key = tuple[str, str]
 Put = Callable[[Key, PageBuild], None]  # where a build goes (a cache entry)
 T = TypeVar("T")
@@ -111,7 +112,9 @@ def store_pages(
     first = _twin_groups(ctx, keys)[0]
     if not _store(ctx, put, first):
         return False
-    batches = _batches(ctx, [k for k in keys if k not in first], processes * 4)
+    # Small batches (each sends back one bool): the workers finish within a batch of each
+    # other, and a batch is under a second's work.
+    batches = _batches(ctx, [k for k in keys if k not in first], processes * STORE_BATCHES)
     return all(_pool(ctx, processes, _store_batch, batches, put))
 
 
