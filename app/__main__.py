@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging.config
 import os
 import sys
 from collections.abc import Callable
@@ -115,7 +116,25 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     public = address.site_url_from(os.environ)
     print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
+    if not args.reload:  # built once, here, from the cache: granian's workers are forks of this
+        code = _preload(settings)
+        if code:
+            return code
     serve_site(args.host, args.port, args.workers, args.reload)
+    return 0
+
+
+def _preload(settings: Settings) -> int:
+    from .content.errors import ContentError
+    from .serve.app import preload
+    from .serve.middleware import log_config
+
+    logging.config.dictConfig(log_config())  # the build's report line, as the workers log it
+    try:
+        preload(settings)
+    except ContentError as exc:  # changed since the check: the report of every problem
+        print(exc.report(), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -177,3 +177,24 @@ def test_the_servers_run_the_fast_path_in_front_of_the_routed_app(
     assert served is fast.fast_path
     assert isinstance(served, FastPath) and served.app == fast.routed  # type: ignore[attr-defined]
     assert served.cap is fast.state.address_cap is not None
+
+
+def test_a_preloaded_app_is_what_each_worker_serves_without_building_again(
+    apps: tuple[FastAPI, FastAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m app serve` builds the app in the server's main process (`preload`); granian's
+    workers are forks of it, and `serve_app` hands them that app instead of building one."""
+    import gc
+
+    from app.serve import app as module
+
+    fast = apps[0]
+    built: list[object] = []
+    monkeypatch.setattr(module, "_PRELOADED", [])
+    monkeypatch.setattr(module, "create_app", lambda *a: built.append(a) or fast)
+    monkeypatch.setattr(gc, "freeze", lambda: built.append("frozen"))
+    module.preload(Settings())
+    assert len(built) == 2 and built[1] == "frozen"  # built once, then kept out of collections
+    assert module.serve_app() is fast.fast_path
+    assert module.serve_app() is fast.fast_path
+    assert len(built) == 2  # no worker built it again

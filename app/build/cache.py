@@ -17,6 +17,7 @@ import os
 import struct
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,11 @@ from ..markdown.citations import CiteKey, Note
 from ..markdown.tokens import Section, SectionSlice
 from ..render.pages import RenderedPage
 from .pageparts import PageBuild
+from .postings import Segment
 from .prebuilt import Prebuilt, Variant
-from .searchrows import Analyzed, Entry
 
 log = logging.getLogger("app")
-MAGIC = b"la-build-cache 1\n"
+MAGIC = b"la-build-cache 2\n"  # 2: a page's search entries apart, as a counted Segment
 KEEP_DAYS = 1  # entries no build has used for this long are removed
 
 
@@ -53,7 +54,7 @@ class BuildCache:
     def _path(self, kind: str, key: str) -> Path:
         return self.root / kind / f"{key}.bin"
 
-    def _read(self, kind: str, key: str) -> tuple[dict[str, Any], bytes] | None:
+    def _read(self, kind: str, key: str) -> tuple[dict[str, Any], memoryview] | None:
         path = self._path(kind, key)
         try:
             data = path.read_bytes()
@@ -96,9 +97,13 @@ class BuildCache:
             except OSError:
                 continue
 
+    def has(self, kind: str, key: str) -> bool:
+        """An entry is there (not read, so not checked: reading it may still find it corrupt)."""
+        return self._path(kind, key).is_file()
+
     def get_bytes(self, kind: str, key: str) -> bytes | None:
         found = self._read(kind, key)
-        return found[1] if found is not None else None
+        return bytes(found[1]) if found is not None else None
 
     def put_bytes(self, kind: str, key: str, data: bytes) -> None:
         self._write(kind, key, {}, data)
@@ -156,8 +161,9 @@ class BuildCache:
         if found is None:
             return None
         try:
-            built = _decode(found[0], found[1], page)
+            built = _decode(found[0], found[1], page, functools.partial(self.segment, key))
             self.hits.add(key)
+            self.used.add(self._path("segments", key))  # read only to make the index again
             return built
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             log.warning("build cache: page entry %s not valid (%s); rebuilding", key[:12], exc)
@@ -167,6 +173,21 @@ class BuildCache:
         blobs = bytearray()
         header = _encode(built, blobs)
         self._write("pages", key, header, bytes(blobs))
+        segment = built.search()
+        if segment is not None:
+            self.put_bytes("segments", key, segment.to_bytes())
+
+    def segment(self, key: str) -> Segment | None:
+        """A page's search entries, counted (kept apart from the page: a start whose index is
+        in the cache never reads them); None when missing or not valid."""
+        data = self.get_bytes("segments", key)
+        if data is None:
+            return None
+        try:
+            return Segment.from_bytes(data)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("build cache: search entries %s not valid (%s); remaking", key[:12], exc)
+            return None
 
 
 def _body_start(page: Page) -> int:
@@ -183,14 +204,16 @@ def _pack(header: dict[str, Any], blobs: bytes) -> bytes:
     return MAGIC + hashlib.sha256(body).digest() + body
 
 
-def _unpack(data: bytes) -> tuple[dict[str, Any], bytes]:
+def _unpack(data: bytes) -> tuple[dict[str, Any], memoryview]:
+    """The header and the blobs, as a view into `data` (a large body is not copied)."""
     if not data.startswith(MAGIC):
         raise Corrupt("not a cache file of this format")
-    digest, body = data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
+    view = memoryview(data)
+    digest, body = view[len(MAGIC) : len(MAGIC) + 32], view[len(MAGIC) + 32 :]
     if hashlib.sha256(body).digest() != digest:
         raise Corrupt("checksum mismatch")
     (size,) = struct.unpack(">I", body[:4])
-    header = json.loads(body[4 : 4 + size])
+    header = json.loads(bytes(body[4 : 4 + size]))
     if not isinstance(header, dict):
         raise Corrupt("no header")
     return header, body[4 + size :]
@@ -232,37 +255,11 @@ def _encode(built: PageBuild, blobs: bytearray) -> dict[str, Any]:
         "keys": [[k.kind, k.target, k.excerpt] for k in keys],
         "response": _prebuilt(built.response, blobs),
         "api": _prebuilt(built.api, blobs),
-        "search": _blob(_search_json(built), blobs),
     }
 
 
-def _search_json(built: PageBuild) -> bytes:
-    rows = [
-        [
-            [e.lang, e.page_title, e.section_title, e.url, e.text, e.kind, e.question],
-            [list(e.claims), e.quoted],
-            [[words, stems] for words, stems in a.columns],
-        ]
-        for a in built.search()
-        for e in (a.entry,)
-    ]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _search_rows(data: bytes) -> tuple[Analyzed, ...]:
-    """A page's analyzed index entries from its entry (checked by its hash when read)."""
-    out = []
-    for entry, (claims, quoted), columns in json.loads(data):
-        lang, page_title, section_title, url, text, kind, question = entry
-        item = Entry(
-            lang, page_title, section_title, url, text, kind, question, tuple(claims), quoted
-        )
-        out.append(Analyzed(item, tuple((words, stems) for words, stems in columns)))
-    return tuple(out)
-
-
 class _Blobs:
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes | memoryview):
         self.data, self.offset = memoryview(data), 0
 
     def take(self, size: int) -> bytes:
@@ -284,7 +281,9 @@ def _unprebuilt(d: dict[str, Any], blobs: _Blobs) -> Prebuilt:
     return Prebuilt(str(d["media_type"]), identity, variants, str(d["cache_control"]), headers)
 
 
-def _decode(d: dict[str, Any], data: bytes, page: Page) -> PageBuild:
+def _decode(
+    d: dict[str, Any], data: memoryview, page: Page, search: Callable[[], Segment | None]
+) -> PageBuild:
     keys = [CiteKey(str(kind), str(target), str(excerpt)) for kind, target, excerpt in d["keys"]]
     sections = tuple(Section(str(i), str(t), int(level)) for i, t, level in d["sections"])
     rendered = RenderedPage(
@@ -297,7 +296,6 @@ def _decode(d: dict[str, Any], data: bytes, page: Page) -> PageBuild:
     )
     blobs = _Blobs(data)
     response, api = _unprebuilt(d["response"], blobs), _unprebuilt(d["api"], blobs)
-    search = blobs.take(int(d["search"]))
     if blobs.offset != len(blobs.data):
         raise Corrupt("trailing bytes")
     if len(d["slices"]) != len(sections):
@@ -311,5 +309,5 @@ def _decode(d: dict[str, Any], data: bytes, page: Page) -> PageBuild:
         citations=tuple((keys[k], section) for k, section in d["citations"]),
         response=response,
         api=api,
-        search=functools.partial(_search_rows, search),
+        search=search,
     )

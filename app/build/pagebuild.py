@@ -23,9 +23,11 @@ from markupsafe import Markup
 from ..content.loader import check_pages
 from ..content.records import Page
 from ..markdown.tokens import citations_by_section, slices
+from ..render.pages import RenderedPage
 from . import api_docs, pages, searchrows
 from .context import BuildContext, html_response
 from .pageparts import PageBuild, given
+from .postings import Segment
 from .prebuilt import Prebuilt
 from .searchrows import analyze
 from .searchtext import Analyzer
@@ -43,7 +45,6 @@ def build_page(ctx: BuildContext, page: Page) -> PageBuild:
     rendered = renderer.page(page)
     tokens = page.tokens
     detail = api_docs.page_detail(ctx.content, rendered, ctx.settings.site_url)
-    entries = searchrows.page_entries(rendered, renderer)
     response = html_response(pages.page_html(ctx, rendered))
     built = PageBuild(  # the article's HTML is in the response now: not kept twice
         rendered=replace(rendered, html=Markup(""), notes_html=Markup("")),
@@ -51,12 +52,17 @@ def build_page(ctx: BuildContext, page: Page) -> PageBuild:
         citations=tuple(citations_by_section(tokens)),
         response=response,
         api=Prebuilt.build(api_docs.as_json(detail), api_docs.JSON),
-        search=functools.partial(
-            given, tuple(analyze(entry, _analyzer(page.lang)) for entry in entries)
-        ),
+        search=functools.partial(given, page_segment(ctx, rendered)),
     )
     page.forget_tokens()
     return built
+
+
+def page_segment(ctx: BuildContext, rendered: RenderedPage) -> Segment:
+    """The page's search entries (each section's words), counted for the index."""
+    lang = rendered.page.lang
+    entries = searchrows.page_entries(rendered, ctx.renderers[lang])
+    return Segment.of([analyze(entry, _analyzer(lang)) for entry in entries])
 
 
 @functools.cache

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from ..markdown.citations import CiteKey
 from ..markdown.tokens import SectionSlice
 from ..render.pages import RenderedPage
+from .postings import Segment
 from .prebuilt import Prebuilt
-from .searchrows import Analyzed
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,11 @@ class PageBuild:
     citations: tuple[tuple[CiteKey, str | None], ...]  # every citation with its section id
     response: Prebuilt  # the page's own HTML
     api: Prebuilt  # its API document (/api/v1/pages/{lang}/{key}.json)
-    # Its index entries, analyzed; a function, because a build read from the cache parses them
-    # only when the index has to be made again (it is cached too).
-    search: Callable[[], tuple[Analyzed, ...]]
+    # Its index entries, counted (app/build/postings.py); a function, because a build read from
+    # the cache reads them only when the index has to be made again. None: lost from the cache
+    # (the search stage counts them again, `pagebuild.page_segment`).
+    search: Callable[[], Segment | None]
 
 
-def given(rows: tuple[Analyzed, ...]) -> tuple[Analyzed, ...]:
-    return rows
+def given(segment: Segment) -> Segment | None:
+    return segment

@@ -19,56 +19,31 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .postings import Table, Texts
 from .searchtext import Concept
 
-# title, heading, question (an FAQ heading again), body, quoted (foreign-language quotes)
-WEIGHTS = (8.0, 6.0, 6.0, 1.0, 0.5)
 K1 = 1.2
-B = 0.75
 MOST = 0.5  # a section must match more than this share of the query's IDF weight
 INFLECTED = 0.7  # a match on another form of a word's stem counts this much of a written form
 PER_PAGE = 2
 DECAY = 0.7
 
 
-Columns = Sequence[tuple[list[str], list[str]]]  # per column: (folded words, their stems)
-
-
 class Postings:
-    """One language's entries as postings: stem -> {entry: pseudo-frequency}, where each mention
-    counts its column's weight over the column's BM25 length normalisation (BM25F), and the
-    same for folded words, for the last word's prefix. Built once; read by every query."""
+    """One language's view of the index's tables (app/build/postings.py): per stem, and per
+    folded word (for the last word's prefix), each entry's pseudo-frequency, where each mention
+    counts its column's weight over the column's BM25 length normalisation (BM25F). Made once;
+    read by every query."""
 
-    def __init__(self, entries: Sequence[tuple[int, Columns]]):
-        self.size = len(entries)
-        self.stems: dict[str, dict[int, float]] = {}
-        self.words: dict[str, dict[int, float]] = {}
-        self.texts: dict[int, tuple[tuple[str, float], ...]] = {}  # " stem stem " per column
-        self.joined: dict[int, str] = {}
-        average = []
-        for c in range(len(WEIGHTS)):  # over the entries that have the column (few: a question)
-            lengths = [len(columns[c][1]) for _, columns in entries if columns[c][1]]
-            average.append(max(sum(lengths) / max(len(lengths), 1), 1.0))
-        for key, columns in entries:
-            factors = [
-                weight / (1 - B + B * len(stems) / average[c])
-                for c, (weight, (_, stems)) in enumerate(zip(WEIGHTS, columns, strict=True))
-            ]
-            for factor, (words, stems) in zip(factors, columns, strict=True):
-                for stem in stems:
-                    posting = self.stems.setdefault(stem, {})
-                    posting[key] = posting.get(key, 0.0) + factor
-                for word in words:
-                    posting = self.words.setdefault(word, {})
-                    posting[key] = posting.get(key, 0.0) + factor
-            texts = tuple(
-                (" " + " ".join(stems) + " ", f)
-                for f, (_, stems) in zip(factors, columns, strict=True)
-                if stems
-            )
-            self.texts[key] = texts
-            self.joined[key] = "|".join(text for text, _ in texts)  # to rule a phrase out at once
-        self.sorted_words = sorted(self.words)
+    def __init__(self, stems: Table, words: Table, lang: int, size: int, texts: Texts):
+        self.size = size
+        self.stems, self.words, self.lang, self.texts = stems, words, lang, texts
+        self.sorted_words = sorted(words.known(lang))
+
+    def _add(self, table: Table, term: str, into: dict[int, float]) -> None:
+        keys, values = table.postings(self.lang, term)
+        for key, n in zip(keys, values, strict=True):
+            into[key] = into.get(key, 0.0) + n
 
     def frequencies(self, concept: Concept) -> dict[int, tuple[float, float]]:
         """entry -> the concept's pseudo-frequency (any alternative, or a word the last word
@@ -77,22 +52,20 @@ class Postings:
         exact: dict[int, float] = {}
         for phrase in concept.alternatives:
             if len(phrase) == 1:
-                for key, n in self.stems.get(phrase[0], {}).items():
-                    tf[key] = tf.get(key, 0.0) + n
+                self._add(self.stems, phrase[0], tf)
             elif phrase:
                 self._phrase(phrase, tf, exact)
         if concept.forms:
             for word in concept.forms:
-                for key, n in self.words.get(word, {}).items():
-                    exact[key] = exact.get(key, 0.0) + n
+                self._add(self.words, word, exact)
         else:
             exact = dict(tf)
         if concept.prefix:
             prefixed: dict[int, float] = {}
-            at = bisect.bisect_left(self.sorted_words, concept.prefix)
-            while at < len(self.sorted_words) and self.sorted_words[at].startswith(concept.prefix):
-                for key, n in self.words[self.sorted_words[at]].items():
-                    prefixed[key] = prefixed.get(key, 0.0) + n
+            ordered = self.sorted_words
+            at = bisect.bisect_left(ordered, concept.prefix)
+            while at < len(ordered) and ordered[at].startswith(concept.prefix):
+                self._add(self.words, ordered[at], prefixed)
                 at += 1
             for key, n in prefixed.items():
                 tf[key] = max(tf.get(key, 0.0), n)
@@ -102,14 +75,15 @@ class Postings:
     def _phrase(
         self, phrase: tuple[str, ...], tf: dict[int, float], exact: dict[int, float]
     ) -> None:
-        postings = [self.stems.get(stem) for stem in phrase]
-        if not all(postings):
+        sizes = [self.stems.size(self.lang, stem) for stem in phrase]
+        if not all(sizes):
             return
-        rarest = min(postings, key=lambda p: len(p or ()))
+        rarest = phrase[sizes.index(min(sizes))]
         needle = " " + " ".join(phrase) + " "
-        for key in rarest or ():
-            if all(key in p for p in postings if p) and needle in self.joined[key]:
-                n = sum(text.count(needle) * f for text, f in self.texts[key])
+        joined = self.texts.joined
+        for key in self.stems.postings(self.lang, rarest)[0]:
+            if needle in joined[key]:  # then the entry has every stem of the phrase
+                n = self.texts.count(key, needle)
                 if n:
                     tf[key] = tf.get(key, 0.0) + n
                     exact[key] = exact.get(key, 0.0) + n  # a phrase is as specific as asked

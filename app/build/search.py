@@ -8,6 +8,7 @@ are only ever words, so `NEAR`, `OR`, `*`, `-`, quotes and parentheses are searc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +18,16 @@ from markupsafe import Markup, escape
 
 from .. import urls
 from .context import BuildContext, Output
-from .ranking import Columns, Postings, Scored, order, score
+from .forked import forked
+from .pagebuild import page_segment
+from .postings import Segment, Tables
+from .ranking import Postings, Scored, order, score
 from .searchrows import Analyzed, Entry, analyze, clean_text
 from .searchtext import Analyzer, Concept, Synonyms, concepts, fold
 from .snippets import HIT_CLOSE, HIT_OPEN, Marks, highlight, snippet
 from .suggest import Vocabulary
 
+log = logging.getLogger("app")
 MAX_QUERY = 200  # characters; longer queries get a 400 page
 MAX_TERMS = 24
 LIMIT = 20
@@ -104,13 +109,9 @@ class _Language:
         self.stop_stems = frozenset(self.analyzer.stem(w) for w in self.analyzer.stop)
         self._vocabulary: Vocabulary | None = None
 
-    def learn(self, words: list[str]) -> None:
-        for word in words:
-            self.counts[word] = self.counts.get(word, 0) + 1
-
     @property
     def vocabulary(self) -> Vocabulary:
-        """The indexed words and the synonyms' words; made once every entry is learnt."""
+        """The indexed words and the synonyms' words; made once every entry is counted."""
         if self._vocabulary is None:
             counts = dict(self.counts)
             for term in self.synonyms.terms:
@@ -119,35 +120,61 @@ class _Language:
         return self._vocabulary
 
 
+Item = Entry | Analyzed | Segment
+
+
 class Index:
     """Postings per language over five columns of each entry (page title, heading, FAQ question,
     body, quoted words in another language), as Snowball stems of folded words, and the folded
-    words themselves for the last word's prefix. Built once, then only read, so threads share it
-    without a lock. Snippets and highlights are made here from the original text. A page's
-    entries come analyzed by its build (app/build/searchrows.py `analyze`, also cached).
+    words themselves for the last word's prefix (numpy arrays: app/build/postings.py). Built
+    once, then only read, so threads share it without a lock. Snippets and highlights are made
+    here from the original text. A page's entries come counted by its build (a `Segment`, also
+    cached); entries given one by one (the sources, tests) are analyzed here.
     """
 
     def __init__(
         self,
-        entries: Iterable[Entry | Analyzed],
+        entries: Iterable[Item],
         synonyms: Mapping[str, Iterable[Iterable[str]]] | None = None,
+        tables: Tables | None = None,  # made before, for `entries` (as Entry objects)
     ):
         self.languages: dict[str, _Language] = {}
         self.synonym_groups = dict(synonyms or {})
-        self.rows: list[_Row] = []
-        columns: dict[str, list[tuple[int, Columns]]] = {}
-        for key, item in enumerate(entries):
-            if isinstance(item, Entry):  # not analyzed by a page's build (a source, or a test)
-                item = analyze(item, self._language(item.lang).analyzer)
-            e, analyzed = item.entry, item.columns
-            language = self._language(e.lang)
-            language.learn([w for words, _ in analyzed for w in words])
-            columns.setdefault(e.lang, []).append((key, analyzed))
-            weak = bool(e.claims) or e.kind == "source"
-            self.rows.append(_Row(e, weak, e.url.split("#")[0]))
-        self.postings: dict[str, Postings] = {lang: Postings(c) for lang, c in columns.items()}
+        if tables is None:
+            segments = self._segments(entries)
+            tables = Tables.build(segments)
+            self.entries = tuple(e for segment in segments for e in segment.entries)
+        else:  # read from the build cache with its entries
+            self.entries = tuple(e for e in entries if isinstance(e, Entry))
+        self.tables = tables
+        self.rows = [
+            _Row(e, bool(e.claims) or e.kind == "source", e.url.split("#")[0]) for e in self.entries
+        ]
+        self.postings: dict[str, Postings] = {}
+        for number, lang in enumerate(tables.langs):
+            size = tables.size(number)
+            self.postings[lang] = Postings(tables.stems, tables.words, number, size, tables.texts)
+            self._language(lang).counts = tables.words.known(number)
         for language in self.languages.values():
             language.vocabulary  # noqa: B018 -- made now, at startup, not on a reader's query
+
+    def _segments(self, items: Iterable[Item]) -> list[Segment]:
+        """The items as segments: a run of single entries becomes one."""
+        out: list[Segment] = []
+        run: list[Analyzed] = []
+        for item in items:
+            if isinstance(item, Segment):
+                if run:
+                    out.append(Segment.of(run))
+                    run = []
+                out.append(item)
+                continue
+            if isinstance(item, Entry):  # not analyzed by a page's build (a source, or a test)
+                item = analyze(item, self._language(item.lang).analyzer)
+            run.append(item)
+        if run:
+            out.append(Segment.of(run))
+        return out
 
     def _language(self, lang: str) -> _Language:
         if lang not in self.languages:
@@ -248,20 +275,36 @@ class Search:
 
 
 SERVICE = "search"
+PENDING = "search index, being made"  # a service only while a child makes the index
+
+
+def start_stage(ctx: BuildContext, out: Output) -> None:
+    """Early: when the index must be made again (not in the build cache), a forked child makes it
+    and writes it to the cache while the other stages run here; `stage` then reads it."""
+    store, key = ctx.store, ctx.build_key
+    if store is None or not key or store.has("search", key):
+        return
+    synonyms = ctx.content.search_synonyms
+    entries = _entries(ctx)
+
+    def make() -> None:
+        index = Index(entries(), synonyms)
+        store.put_bytes("search", key, index.tables.to_bytes(index.entries))
+
+    out.provide(PENDING, forked(make))
 
 
 def stage(ctx: BuildContext, out: Output) -> None:
+    wait = out.services.pop(PENDING, None)
+    if callable(wait) and not wait():
+        log.warning("build: the search index was not made in a child; making it here")
     out.provide(SERVICE, build(ctx))
 
 
-def build(ctx: BuildContext) -> Search:
-    """Index every section of every rendered page and every source, in every language."""
-    entries: list[Entry | Analyzed] = []
-    for key in ctx.rendered:
-        entries.extend(ctx.built[key].search())  # analyzed with the page (app/build/pagebuild.py)
-    context: dict[str, dict[str, Any]] = {}
+def _source_entries(ctx: BuildContext) -> list[Item]:
+    """Each source's text, in every language (its excerpts' translations for snippets)."""
+    sources: list[Item] = []
     for lang in ctx.langs:
-        _ = ctx.gettext(lang)
         for source in ctx.content.sources.values():
             body = clean_text(source.body)
             if source.meta.language != lang:  # the page's language for snippets, if translated
@@ -269,18 +312,28 @@ def build(ctx: BuildContext) -> Search:
                 text, quoted = clean_text(shown), body
             else:
                 text, quoted = body, ""
-            entries.append(
-                Entry(
-                    lang,
-                    source.meta.title,
-                    "",
-                    urls.source(lang, source.id),
-                    text,
-                    "source",
-                    claims=(source.id,),
-                    quoted=quoted,
-                )
+            url = urls.source(lang, source.id)
+            kind, claims = "source", (source.id,)
+            sources.append(
+                Entry(lang, source.meta.title, "", url, text, kind, claims=claims, quoted=quoted)
             )
+    return sources
+
+
+def _entries(ctx: BuildContext) -> Callable[[], list[Item]]:
+    def entries() -> list[Item]:  # each page's were counted in its build (or again, if lost)
+        built = ctx.built
+        pages = [built[k].search() or page_segment(ctx, ctx.rendered[k]) for k in ctx.rendered]
+        return [*pages, *_source_entries(ctx)]
+
+    return entries
+
+
+def build(ctx: BuildContext) -> Search:
+    """Index every section of every rendered page and every source, in every language."""
+    context: dict[str, dict[str, Any]] = {}
+    for lang in ctx.langs:
+        _ = ctx.gettext(lang)
         twins = {other: urls.search(other) for other in ctx.langs}
         base = ctx.page_context(lang, urls.search(lang), twins)
         base.update(
@@ -289,5 +342,29 @@ def build(ctx: BuildContext) -> Search:
             glossary_url=ctx.url_for_key(lang, "glossary"),
         )
         context[lang] = base
-    index = Index(entries, ctx.content.search_synonyms)
-    return Search(index, ctx.jinja, ctx.gettexts, context)
+    return Search(_index(ctx, _entries(ctx)), ctx.jinja, ctx.gettexts, context)
+
+
+def _index(ctx: BuildContext, entries: Callable[[], list[Item]]) -> Index:
+    """The index, from the build cache when this exact build made it before (its key covers
+    every page's key, so the sources, settings and code too)."""
+    synonyms, store, key = ctx.content.search_synonyms, ctx.store, ctx.build_key
+    if store is not None and key:
+        data = store.get_bytes("search", key)
+        if data is not None:
+            try:
+                tables, found = Tables.from_bytes(data)
+                return Index(found, synonyms, tables)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warning("build cache: search index not valid (%s); rebuilding it", exc)
+    index = Index(entries(), synonyms)
+    if store is None or not key:
+        return index
+    data = index.tables.to_bytes(index.entries)
+    store.put_bytes("search", key, data)
+    # Served as a warm start reads it: made afresh from the bytes, so what the merge left behind
+    # (each page's vocabulary, its arrays) is freed whole and goes back to the system; kept,
+    # it held about 60 MB more at 1,000 pages.
+    del index
+    tables, found = Tables.from_bytes(data)
+    return Index(found, synonyms, tables)

@@ -1,0 +1,147 @@
+"""The search index's arrays (app/build/postings.py) against a plain reference, and their cache.
+
+The reference is the dictionary index the site used before the arrays: each mention adds its
+column's BM25F factor to the (term, entry) pair. The arrays must hold the same pairs with the same
+pseudo-frequencies, and the same word counts for "did you mean", for every term of the real site.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.build.postings import COLUMNS, STEMS, WORDS, Segment, Tables, factors
+from app.build.search import Index
+from app.build.searchrows import Analyzed, Entry, analyze
+from app.build.searchtext import Analyzer
+from app.serve.app import build
+from app.settings import ROOT, Settings
+
+B, WEIGHTS = 0.75, (8.0, 6.0, 6.0, 1.0, 0.5)
+
+
+@pytest.fixture(scope="module")
+def entries(site) -> tuple[Entry, ...]:  # type: ignore[no-untyped-def]
+    return site.search.index.entries
+
+
+def reference(rows: list[Analyzed]) -> dict[tuple[str, int, str], dict[int, float]]:
+    """(language, kind, term) -> {entry: pseudo-frequency}, the dictionary way."""
+    average: dict[tuple[str, int], float] = {}
+    for lang in {r.entry.lang for r in rows}:
+        for c in range(COLUMNS):
+            lengths = [len(r.columns[c][1]) for r in rows if r.entry.lang == lang]
+            lengths = [n for n in lengths if n]
+            average[(lang, c)] = max(sum(lengths) / max(len(lengths), 1), 1.0)
+    out: dict[tuple[str, int, str], dict[int, float]] = defaultdict(dict)
+    for key, row in enumerate(rows):
+        lang = row.entry.lang
+        for c, (words, stems) in enumerate(row.columns):
+            factor = WEIGHTS[c] / (1 - B + B * len(stems) / average[(lang, c)])
+            for kind, terms in ((STEMS, stems), (WORDS, words)):
+                for term in terms:
+                    posting = out[(lang, kind, term)]
+                    posting[key] = posting.get(key, 0.0) + factor
+    return out
+
+
+def test_the_merged_arrays_hold_every_posting_of_the_reference(entries: tuple[Entry, ...]) -> None:
+    analyzers = {lang: Analyzer(lang) for lang in {e.lang for e in entries}}
+    rows = [analyze(e, analyzers[e.lang]) for e in entries]
+    # split into page-sized segments, as the build makes them
+    by_page: dict[str, list[Analyzed]] = defaultdict(list)
+    for row in rows:
+        by_page[row.entry.url.split("#")[0]].append(row)
+    segments = [Segment.of(group) for group in by_page.values()]
+    ordered = [row for group in by_page.values() for row in group]
+    tables = Tables.build(segments)
+    expected = reference(ordered)
+    assert len(expected) > 5000
+    seen = 0
+    for number, lang in enumerate(tables.langs):
+        for kind, table in ((STEMS, tables.stems), (WORDS, tables.words)):
+            for term in table.ids:
+                keys, values = table.postings(number, term)
+                want = expected.get((lang, kind, term), {})
+                assert keys == sorted(want), (lang, kind, term)
+                for key, value in zip(keys, values, strict=True):
+                    assert math.isclose(value, want[key], rel_tol=1e-9), (lang, term, key)
+                seen += bool(keys)
+    assert seen == len(expected)  # no (language, term) missing from the arrays
+    for number, lang in enumerate(tables.langs):
+        counts: dict[str, int] = defaultdict(int)
+        for row in ordered:
+            if row.entry.lang == lang:
+                for words, _ in row.columns:
+                    for word in words:
+                        counts[word] += 1
+        assert tables.words.known(number) == counts
+
+
+def test_factors_are_per_language_averages_over_entries_that_have_the_column() -> None:
+    lengths = np.array([[2, 0, 0, 10, 0], [4, 3, 0, 30, 0], [1, 1, 0, 5, 0]])
+    langs = np.array([0, 0, 1])
+    weights = factors(lengths, langs)
+    assert math.isclose(weights[0, 0], 8.0 / (1 - B + B * 2 / 3.0))  # (2 + 4) / 2
+    assert math.isclose(weights[1, 3], 1.0 / (1 - B + B * 30 / 20.0))
+    assert math.isclose(weights[2, 3], 1.0)  # alone in its language: its own average
+
+
+def test_a_segment_and_the_tables_come_back_the_same_from_bytes(
+    entries: tuple[Entry, ...],
+) -> None:
+    analyzer = {lang: Analyzer(lang) for lang in ("en", "es")}
+    rows = [analyze(e, analyzer[e.lang]) for e in entries]
+    segment = Segment.of(rows)
+    again = Segment.from_bytes(segment.to_bytes())
+    assert again.entries == segment.entries and again.joined == segment.joined
+    assert again.terms == segment.terms
+    assert (again.lengths == segment.lengths).all()
+    assert all((a == b).all() for a, b in zip(again.postings, segment.postings, strict=True))
+    index = Index([segment])
+    tables, found = Tables.from_bytes(index.tables.to_bytes(index.entries))
+    loaded = Index(found, None, tables)
+    for lang, q in (("en", "sanctuary ordinance"), ("es", "policía"), ("en", "ice raid")):
+        assert loaded.search(lang, q) == index.search(lang, q)
+    with pytest.raises(ValueError):
+        Segment.from_bytes(segment.to_bytes()[:-3])
+
+
+def _settings(content: Path, cache: Path) -> Settings:
+    return Settings(content_dir=content, cache_dir=cache, site_url="https://example.test")
+
+
+def _results(index: Index) -> list[object]:
+    queries = (("en", "sanctuary"), ("es", "policía"), ("en", "special order 40"), ("es", "migra"))
+    return [index.search(lang, q) for lang, q in queries]
+
+
+def test_a_lost_or_corrupt_index_or_page_entries_are_made_again_never_served(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    cache = tmp_path / "cache"
+    first = build(_settings(content, cache))
+    assert first.search is not None
+    expected = _results(first.search.index)
+    (index_file,) = (cache / "search").glob("*.bin")
+    data = bytearray(index_file.read_bytes())
+    data[-10] ^= 0x01
+    index_file.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="app"):
+        again = build(_settings(content, cache))
+    assert any("not valid" in r.getMessage() for r in caplog.records)
+    assert again.search is not None and _results(again.search.index) == expected
+    # the index and every page's counted entries gone: counted again from the pages
+    shutil.rmtree(cache / "search")
+    shutil.rmtree(cache / "segments")
+    third = build(_settings(content, cache))
+    assert third.report.from_cache == third.report.pages
+    assert third.search is not None and _results(third.search.index) == expected
