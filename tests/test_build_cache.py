@@ -177,11 +177,15 @@ def test_a_pool_prebuild_writes_the_entries_a_serial_one_does(
     assert prebuild(settings(content, tmp_path / "pooled", build_workers=2)) is not None
     assert pools == [2]
 
-    def entries(cache: Path) -> dict[str, bytes]:
-        return {p.name: p.read_bytes() for p in (cache / "pages").glob("*.bin")}
+    def entries(cache: Path) -> dict[str, bytes]:  # each page's build and its search segment
+        return {
+            f"{p.parent.name}/{p.name}": p.read_bytes()
+            for kind in ("pages", "segments")
+            for p in (cache / kind).glob("*.bin")
+        }
 
     serial, pooled = entries(tmp_path / "serial"), entries(tmp_path / "pooled")
-    assert len(serial) == 40  # every page (in both languages)
+    assert len(serial) == 2 * 40  # every page (in both languages), and its segment
     assert serial == pooled
     warm = build(settings(content, tmp_path / "pooled"))
     assert warm.report.from_cache == warm.report.pages == 40
