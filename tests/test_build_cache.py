@@ -15,7 +15,7 @@ import pytest
 from conftest import parse
 
 from app.build import pagebuild
-from app.build.site import Site
+from app.build.site import Site, prebuild
 from app.content.errors import ContentError
 from app.serve.app import build
 from app.settings import ROOT, Settings
@@ -151,3 +151,58 @@ def test_an_invalid_page_is_reported_in_full_with_a_warm_cache(
         build(settings(content, cache))
     problems = raised.value.problems
     assert any(p.file.endswith("faq.md") and "not allowed" in p.message for p in problems)
+
+
+def _pool_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Pools of any size for a small site; the sizes of the pools started."""
+    monkeypatch.setattr(pagebuild, "MIN_PARALLEL", 2)
+    pools: list[int] = []
+
+    class Pool(pagebuild.ProcessPoolExecutor):
+        def __init__(self, workers: int, **kwargs: object) -> None:
+            pools.append(workers)
+            super().__init__(workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pagebuild, "ProcessPoolExecutor", Pool)
+    return pools
+
+
+def test_a_pool_prebuild_writes_the_entries_a_serial_one_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m app build`: the pool's workers write the cache entries themselves."""
+    content = make_site(tmp_path / "synthetic", 40)
+    assert prebuild(settings(content, tmp_path / "serial", build_workers=1)) is not None
+    pools = _pool_spy(monkeypatch)
+    assert prebuild(settings(content, tmp_path / "pooled", build_workers=2)) is not None
+    assert pools == [2]
+
+    def entries(cache: Path) -> dict[str, bytes]:  # each page's build and its search segment
+        return {
+            f"{p.parent.name}/{p.name}": p.read_bytes()
+            for kind in ("pages", "segments")
+            for p in (cache / kind).glob("*.bin")
+        }
+
+    serial, pooled = entries(tmp_path / "serial"), entries(tmp_path / "pooled")
+    assert len(serial) == 2 * 40  # every page (in both languages), and its segment
+    assert serial == pooled
+    warm = build(settings(content, tmp_path / "pooled"))
+    assert warm.report.from_cache == warm.report.pages == 40
+    assert fingerprint(warm) == fingerprint(build(settings(content, None)))
+
+
+def test_an_invalid_page_stops_a_pool_prebuild_with_the_full_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = make_site(tmp_path / "synthetic", 40)
+    page = sorted((content / "pages/en").glob("*.md"))[-1]
+    page.write_text(page.read_text().replace("{#", "{#Bad_", 1))
+    pools = _pool_spy(monkeypatch)
+    cache = tmp_path / "cache"
+    with pytest.raises(ContentError) as raised:
+        prebuild(settings(content, cache, build_workers=2))
+    assert pools == [2]
+    problems = raised.value.problems
+    assert any(p.file.endswith(f"en/{page.name}") and "not allowed" in p.message for p in problems)
+    assert not (cache / "built").exists()  # nothing marks this content as built

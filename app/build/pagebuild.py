@@ -10,11 +10,13 @@ content again, serially, for the report of every problem.
 from __future__ import annotations
 
 import functools
+import gc
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from typing import TypeVar
 
 from markupsafe import Markup
 
@@ -31,7 +33,10 @@ from .searchrows import analyze
 from .searchtext import Analyzer
 
 MIN_PARALLEL = 60  # pages: below this a pool costs more than it saves
+STORE_BATCHES = 16  # a worker's share of batches when nothing is sent back
 Key = tuple[str, str]
+Put = Callable[[Key, PageBuild], None]  # where a build goes (a cache entry)
+T = TypeVar("T")
 
 
 def build_page(ctx: BuildContext, page: Page) -> PageBuild:
@@ -80,20 +85,12 @@ def build_pages(
     """Check (unless `checked`) and build `chosen`, with a pool of `processes` when there are
     enough pages; None when one of them is invalid."""
     keys = [(p.lang, p.slug) for p in chosen]
-    least = MIN_PARALLEL if min_parallel is None else min_parallel
-    if processes <= 1 or len(keys) < max(least, 2):
+    if not _parallel(keys, processes, min_parallel):
         if not checked and not check_pages(ctx.content, keys):
             return None
         return {key: build_page(ctx, ctx.content.pages[key]) for key in keys}
     batches = _batches(ctx, keys, processes * 4)
-    global _CTX
-    _CTX = ctx
-    try:
-        fork = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(processes, mp_context=fork) as pool:
-            done = list(pool.map(_build_batch, batches))
-    finally:
-        _CTX = None
+    done = _pool(ctx, processes, _build_batch, batches, None)
     out: dict[Key, PageBuild] = {}
     for batch, results in zip(batches, done, strict=True):
         if results is None:
@@ -103,7 +100,65 @@ def build_pages(
     return {key: out[key] for key in keys}  # the order asked for, whoever finished first
 
 
+def store_pages(
+    ctx: BuildContext,
+    chosen: Sequence[Page],
+    processes: int,
+    put: Put,
+    min_parallel: int | None = None,
+) -> bool:
+    """Check and build `chosen` as `build_pages` does, but hand each build to `put` in the
+    process that made it (a pool worker writes its own cache entries): nothing is sent back.
+    False when a page is invalid (the builds of other batches may have been put)."""
+    keys = [(p.lang, p.slug) for p in chosen]
+    if not _parallel(keys, processes, min_parallel):
+        return _store(ctx, put, keys)
+    # The first twin group is built here: what every build loads or compiles on first use
+    # (templates, citation styles, locale data, stems) is then done once, not in each worker.
+    first = _twin_groups(ctx, keys)[0]
+    if not _store(ctx, put, first):
+        return False
+    # Small batches (each sends back one bool): the workers finish within a batch of each
+    # other, and a batch is under a second's work.
+    batches = _batches(ctx, [k for k in keys if k not in first], processes * STORE_BATCHES)
+    return all(_pool(ctx, processes, _store_batch, batches, put))
+
+
+def _store(ctx: BuildContext, put: Put, keys: list[Key]) -> bool:
+    if not check_pages(ctx.content, keys):
+        return False
+    for key in keys:
+        put(key, build_page(ctx, ctx.content.pages[key]))
+    return True
+
+
+def _parallel(keys: list[Key], processes: int, min_parallel: int | None) -> bool:
+    least = MIN_PARALLEL if min_parallel is None else min_parallel
+    return processes > 1 and len(keys) >= max(least, 2)
+
+
+def _pool(
+    ctx: BuildContext,
+    processes: int,
+    work: Callable[[list[Key]], T],
+    batches: list[list[Key]],
+    put: Put | None,
+) -> list[T]:
+    """`work` on each batch in a pool of forks of this process, which inherit `ctx` and `put`."""
+    global _CTX, _PUT
+    _CTX, _PUT = ctx, put
+    gc.freeze()  # the workers' collections skip the inherited heap: its pages stay shared
+    try:
+        fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(processes, mp_context=fork) as pool:
+            return list(pool.map(work, batches))
+    finally:
+        _CTX = _PUT = None
+        gc.unfreeze()
+
+
 _CTX: BuildContext | None = None  # what a forked worker inherits
+_PUT: Put | None = None
 
 
 def _build_batch(keys: list[Key]) -> list[PageBuild] | None:
@@ -114,15 +169,25 @@ def _build_batch(keys: list[Key]) -> list[PageBuild] | None:
     return [build_page(ctx, ctx.content.pages[key]) for key in keys]
 
 
+def _store_batch(keys: list[Key]) -> bool:
+    ctx, put = _CTX, _PUT
+    assert ctx is not None and put is not None, "a fork of the process that set _CTX and _PUT"
+    return _store(ctx, put, keys)
+
+
 def _batches(ctx: BuildContext, keys: list[Key], count: int) -> list[list[Key]]:
     """About `count` batches of whole twin groups (a page is checked with its twins)."""
-    groups: dict[str, list[Key]] = {}
-    for key in keys:
-        groups.setdefault(ctx.content.pages[key].key, []).append(key)
     size = max(1, len(keys) // count)
     batches: list[list[Key]] = [[]]
-    for group in groups.values():
+    for group in _twin_groups(ctx, keys):
         if len(batches[-1]) >= size:
             batches.append([])
         batches[-1].extend(group)
     return [b for b in batches if b]
+
+
+def _twin_groups(ctx: BuildContext, keys: list[Key]) -> list[list[Key]]:
+    groups: dict[str, list[Key]] = {}
+    for key in keys:
+        groups.setdefault(ctx.content.pages[key].key, []).append(key)
+    return list(groups.values())

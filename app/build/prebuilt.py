@@ -25,6 +25,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # Quality 11 is ~13 % (about 0.5 KB a page) smaller than 5 on this site, but ~50x slower to
 # compress: 7.5 s vs 0.15 s of the real site's startup, a minute for a 100-page site.
 BROTLI_QUALITY = 5
+# gzip is the fallback (every current browser takes brotli): level 5 rather than 9 is about 2.5 %
+# (0.3 KB) larger on a synthetic page, and 0.65 ms a page cheaper in a cold build.
+GZIP_LEVEL = 5
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Prebuilt:
         variants: dict[str, Variant] = {}
         if media_type.startswith(COMPRESSIBLE) and len(body) > 512:
             br = brotli.compress(body, quality=BROTLI_QUALITY)
-            gz = gzip.compress(body, compresslevel=9, mtime=0)
+            gz = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
             variants = {
                 "br": Variant(br, f'"{tag}-br"', "br"),
                 "gzip": Variant(gz, f'"{tag}-gz"', "gzip"),

@@ -45,9 +45,7 @@ def analyze(entry: Entry, analyzer: Analyzer) -> Analyzed:
     heading = entry.section_title or entry.page_title
     texts = [entry.page_title, heading, entry.section_title if entry.question else ""]
     texts += [entry.text, entry.quoted]
-    words = [analyzer.words(text) for text in texts]
-    stems = [[analyzer.stem(w) for w in found] for found in words]
-    return Analyzed(entry, tuple(zip(words, stems, strict=True)))
+    return Analyzed(entry, tuple(analyzer.analyzed(text) for text in texts))
 
 
 # --------------------------------------------------------------------------- section text

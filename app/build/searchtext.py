@@ -61,6 +61,16 @@ class Analyzer:
         """The folded words of `text`."""
         return [self._word(m.group())[0] for m in WORD.finditer(text)]
 
+    def analyzed(self, text: str) -> tuple[list[str], list[str]]:
+        """The folded words of `text` and their stems (each word as written looked up once)."""
+        known = self._words
+        raws = WORD.findall(text)
+        try:
+            pairs = [known[raw] for raw in raws]
+        except KeyError:  # a word not seen before: most are
+            pairs = [self._word(raw) for raw in raws]
+        return [folded for folded, _ in pairs], [stem for _, stem in pairs]
+
     def stems(self, text: str) -> list[str]:
         return [self._word(m.group())[1] for m in WORD.finditer(text)]
 

@@ -35,7 +35,7 @@ from . import api_docs, archive, cachekey, discovery, pages, search, sections, v
 from .assets import fingerprint
 from .cache import BuildCache
 from .context import BuildContext, Output, Stage, service
-from .pagebuild import build_pages, workers
+from .pagebuild import Put, build_pages, store_pages, workers
 from .pageparts import PageBuild
 from .prebuilt import Prebuilt, Responses
 
@@ -238,7 +238,7 @@ def prebuild(settings: Settings) -> Content | None:
         return None
     content = _load(settings, cache, environment)
     ctx = prepare(settings, content, Output())
-    _pages(ctx, cache, environment, checked=False)  # checks, builds and caches every page
+    _pages(ctx, cache, environment, checked=False, keep=False)  # checks, builds, caches
     cache.mark("built", stamp)  # the site-wide stages run once, in the worker
     return content
 
@@ -275,10 +275,15 @@ def _load(settings: Settings, cache: BuildCache | None, environment: str) -> Con
 
 
 def _pages(
-    ctx: BuildContext, cache: BuildCache | None, environment: str, checked: bool
+    ctx: BuildContext,
+    cache: BuildCache | None,
+    environment: str,
+    checked: bool,
+    keep: bool = True,
 ) -> tuple[dict[tuple[str, str], PageBuild], str]:
     """Every page's build, in menu order: from the cache, else built (and then cached); and a
-    key for the whole build (a hash of every page's key), with a cache."""
+    key for the whole build (a hash of every page's key), with a cache. Unless `keep`, the
+    builds are only cached (by the pool's workers themselves) and none is returned."""
     content = ctx.content
     order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
     keys: dict[tuple[str, str], str] = {}
@@ -292,20 +297,31 @@ def _pages(
             if hit is not None:
                 found[key] = hit
     missing = [content.pages[key] for key in order if key not in found]
-    fresh = build_pages(ctx, missing, workers(ctx.settings.build_workers), checked=checked)
+    processes = workers(ctx.settings.build_workers)
+    fresh: dict[tuple[str, str], PageBuild] | None = {}
+    if keep or cache is None:
+        fresh = build_pages(ctx, missing, processes, checked=checked)
+    elif not store_pages(ctx, missing, processes, _putter(cache, keys)):
+        fresh = None
     if fresh is None:  # a page is invalid: the full load reports every problem
         load_content(ctx.settings.content_dir)
         raise RuntimeError("a page failed its checks in the build but not in the full load")
     if cache is not None:
         for key, built in fresh.items():
             cache.put_page(keys[key], built)
-        if fresh or not cache.heads_read:
+        if missing or not cache.heads_read:
             cache.put_heads(environment, list(content.pages.values()))
         cache.prune()
     build_key = ""
     if cache is not None:
         build_key = hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
+    if not keep:
+        return {}, build_key
     return {key: found.get(key) or fresh[key] for key in order}, build_key
+
+
+def _putter(cache: BuildCache, keys: Mapping[tuple[str, str], str]) -> Put:
+    return lambda page, built: cache.put_page(keys[page], built)
 
 
 def prepare(settings: Settings, content: Content, out: Output) -> BuildContext:

@@ -148,7 +148,14 @@ class Content:
 
     def menu(self, lang: str) -> list[Page]:
         """The pages in the site menu (those with a `nav` position), in its order."""
-        return [p for p in self._by_lang.get(lang, ()) if p.meta.nav is not None]
+        return list(self._menus.get(lang, ()))
+
+    @cached_property
+    def _menus(self) -> dict[str, tuple[Page, ...]]:  # every page's nav: once, not per page
+        return {
+            lang: tuple(p for p in pages if p.meta.nav is not None)
+            for lang, pages in self._by_lang.items()
+        }
 
     def twin(self, page: Page, lang: str) -> Page | None:
         return self._by_key.get((page.key, lang))

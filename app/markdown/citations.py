@@ -6,6 +6,7 @@ on `token.meta`; render functions escape; per-document state lives in `env` behi
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ def parse_key(raw: str) -> CiteKey:
     return CiteKey("excerpt", source, excerpt)
 
 
+@functools.lru_cache(maxsize=8192)  # pages cite the same few hundred works, again and again
 def parse_keys(inner: str) -> tuple[CiteKey, ...]:
     return tuple(parse_key(part) for part in inner.split(";"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,10 @@ class GlossaryLinks:
     href: str  # the glossary page's URL, e.g. /en/glossary/
     terms: Sequence[Term]  # entry id, pattern of its match words
     linked: set[str] = field(default_factory=set)
+    anywhere: re.Pattern[str] | None = field(init=False, default=None)  # any term, unlinked or not
+
+    def __post_init__(self) -> None:
+        self.anywhere = _anywhere(tuple(self.terms))
 
 
 class Term(NamedTuple):
@@ -27,6 +32,10 @@ class Term(NamedTuple):
     # The first word of each alternative: a text holding none of them cannot match, and `in`
     # says so far faster than the pattern (most text holds no term at all).
     firsts: tuple[str, ...] = ()
+    alternatives: str = ""  # the pattern's alternation, without the word boundaries
+
+
+WORD_START, WORD_END = r"(?<![\w-])", r"(?![\w-])"
 
 
 def compile_terms(entries: Sequence[tuple[str, Sequence[str]]]) -> list[Term]:
@@ -38,9 +47,19 @@ def compile_terms(entries: Sequence[tuple[str, Sequence[str]]]) -> list[Term]:
                 r"\s+".join(re.escape(part) for part in w.split())  # a term may wrap lines
                 for w in sorted(words, key=len, reverse=True)
             )
-            pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
-            out.append(Term(entry_id, pattern, tuple({(w.split() or [""])[0] for w in words})))
+            pattern = re.compile(rf"{WORD_START}(?:{alternatives}){WORD_END}")
+            firsts = tuple({(w.split() or [""])[0] for w in words})
+            out.append(Term(entry_id, pattern, firsts, alternatives))
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _anywhere(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of the terms' patterns would: a text it does not
+    match (most text) is passed over with one search instead of a scan per term."""
+    if not terms or not all(t.alternatives for t in terms):
+        return None
+    return re.compile(rf"{WORD_START}(?:{'|'.join(t.alternatives for t in terms)}){WORD_END}")
 
 
 def glossary_links_plugin(md: MarkdownIt) -> None:
@@ -93,7 +112,9 @@ def _join_soft_breaks(children: list[Token]) -> list[Token]:
 
 def _split_text(token: Token, links: GlossaryLinks) -> list[Token]:
     text = token.content
-    for entry_id, pattern, firsts in links.terms:
+    if links.anywhere is not None and links.anywhere.search(text) is None:
+        return [token]  # no term here (linked or not)
+    for entry_id, pattern, firsts, _ in links.terms:
         if entry_id in links.linked or not any(first in text for first in firsts):
             continue
         match = pattern.search(text)

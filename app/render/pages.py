@@ -52,10 +52,18 @@ class Renderer:
         self.publisher = publisher
         self._active: CitationContext | None = None  # the page being rendered, for components
         self._component_data: bytes | None = None
+        self._quotes: dict[CiteKey, QuoteView] = {}
 
     # -- citation look-ups ---------------------------------------------------------------
 
     def quote(self, key: CiteKey) -> QuoteView:
+        """What a figure shows of a quote: made once a key (pages cite the same quotes)."""
+        found = self._quotes.get(key)
+        if found is None:
+            found = self._quotes[key] = self._quote(key)
+        return found
+
+    def _quote(self, key: CiteKey) -> QuoteView:
         _ = self.gettext
         if key.kind == "excerpt":
             source = self.content.sources[key.target]
