@@ -15,6 +15,8 @@ import pytest
 from conftest import parse
 
 from app.build import pagebuild
+from app.build import site as site_module
+from app.build.cache import BuildCache
 from app.build.site import Site, prebuild
 from app.content.errors import ContentError
 from app.serve.app import build
@@ -206,3 +208,32 @@ def test_an_invalid_page_stops_a_pool_prebuild_with_the_full_report(
     problems = raised.value.problems
     assert any(p.file.endswith(f"en/{page.name}") and "not allowed" in p.message for p in problems)
     assert not (cache / "built").exists()  # nothing marks this content as built
+
+
+def test_a_prebuild_after_one_change_builds_that_page_and_reads_no_other_entry(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checking step of `python -m app serve` only fills the cache: pages already there are
+    not read (the server reads and checks them, and rebuilds a corrupt one)."""
+    cache = tmp_path / "cache"
+    assert prebuild(settings(content, cache)) is not None
+    page = content / "pages/en/sanctuary-ordinance.md"
+    page.write_text(page.read_text().replace("\n---\n", "\n---\nA new first line.\n\n", 1))
+    (victim,) = [p for p in sorted((cache / "pages").glob("*.bin"))[:1]]
+    victim.write_bytes(b"corrupt")  # not read by the prebuild: the server finds it
+    read: list[str] = []
+    monkeypatch.setattr(BuildCache, "page", lambda self, key, page: read.append(key))
+    built: list[int] = []
+    real = site_module.store_pages
+
+    def spy(ctx, chosen, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(len(chosen))
+        return real(ctx, chosen, *args, **kwargs)
+
+    monkeypatch.setattr(site_module, "store_pages", spy)
+    assert prebuild(settings(content, cache)) is not None
+    assert read == []  # no entry was read
+    assert built == [2]  # the page and its Spanish twin (checked with it)
+    monkeypatch.undo()
+    after = build(settings(content, cache))
+    assert after.report.from_cache == after.report.pages - 1  # the corrupt one, rebuilt here

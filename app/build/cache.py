@@ -177,6 +177,15 @@ class BuildCache:
         if segment is not None:
             self.put_bytes("segments", key, segment.to_bytes())
 
+    def holds_page(self, key: str) -> bool:
+        """Both files of a page's build are there (not read: whoever reads them checks them, and
+        rebuilds a corrupt one); kept by this build's pruning."""
+        paths = [self._path("pages", key), self._path("segments", key)]
+        if not all(p.is_file() for p in paths):
+            return False
+        self.used.update(paths)
+        return True
+
     def segment(self, key: str) -> Segment | None:
         """A page's search entries, counted (kept apart from the page: a start whose index is
         in the cache never reads them); None when missing or not valid."""

@@ -288,15 +288,20 @@ def _pages(
     order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
     keys: dict[tuple[str, str], str] = {}
     found: dict[tuple[str, str], PageBuild] = {}
+    held: set[tuple[str, str]] = set()
     if cache is not None:
         shape = cachekey.shape(content.pages.values())
         for key in order:
             page = content.pages[key]
             keys[key] = cachekey.page(environment, shape, content, page)
+            if not keep:  # only filling the cache: the server reads (and checks) what is there
+                if cache.holds_page(keys[key]):
+                    held.add(key)
+                continue
             hit = cache.page(keys[key], page)
             if hit is not None:
                 found[key] = hit
-    missing = [content.pages[key] for key in order if key not in found]
+    missing = [content.pages[key] for key in order if key not in found and key not in held]
     processes = workers(ctx.settings.build_workers)
     fresh: dict[tuple[str, str], PageBuild] | None = {}
     if keep or cache is None:
