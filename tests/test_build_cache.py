@@ -237,3 +237,18 @@ def test_a_prebuild_after_one_change_builds_that_page_and_reads_no_other_entry(
     monkeypatch.undo()
     after = build(settings(content, cache))
     assert after.report.from_cache == after.report.pages - 1  # the corrupt one, rebuilt here
+
+
+def test_only_a_build_that_wrote_pages_prunes_the_cache(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    build(settings(content, cache))
+    pruned: list[bool] = []
+    monkeypatch.setattr(BuildCache, "prune", lambda self: pruned.append(True))
+    build(settings(content, cache))
+    assert pruned == []  # nothing new: no walk over every file
+    page = content / "pages/en/about.md"
+    page.write_text(page.read_text() + "\nOne more line.\n")
+    build(settings(content, cache))
+    assert pruned == [True]

@@ -191,10 +191,13 @@ def test_a_preloaded_app_is_what_each_worker_serves_without_building_again(
     fast = apps[0]
     built: list[object] = []
     monkeypatch.setattr(module, "_PRELOADED", [])
-    monkeypatch.setattr(module, "create_app", lambda *a: built.append(a) or fast)
+    site = fast.state.site
+    monkeypatch.setattr(module, "build", lambda settings, freeze: built.append(freeze) or site)
+    monkeypatch.setattr(module, "create_app", lambda s, given: built.append(given) or fast)
     monkeypatch.setattr(gc, "freeze", lambda: built.append("frozen"))
     module.preload(Settings())
-    assert len(built) == 2 and built[1] == "frozen"  # built once, then kept out of collections
+    # built once (frozen as it is made), then kept out of collections
+    assert built == [True, site, "frozen"]
     assert module.serve_app() is fast.fast_path
     assert module.serve_app() is fast.fast_path
-    assert len(built) == 2  # no worker built it again
+    assert len(built) == 3  # no worker built it again

@@ -85,7 +85,7 @@ def preload(settings: Settings) -> None:
     """Build the site and its app here, in the server's main process, before granian forks its
     workers (app/serve/servers.py): each worker starts with it built, sharing its memory until
     written (copy-on-write), and a replaced worker starts at once. Raises ContentError."""
-    _PRELOADED[:] = [create_app(settings)]
+    _PRELOADED[:] = [create_app(settings, build(settings, freeze=True))]
     gc.freeze()  # what the site holds stays out of every later collection, in every worker
 
 
@@ -98,9 +98,9 @@ def serve_app() -> ASGIApp:
     return app.fast_path or app
 
 
-def build(settings: Settings) -> Site:
+def build(settings: Settings, freeze: bool = False) -> Site:
     """The site as served: the build's stages plus the serving layer's own (OpenAPI)."""
-    return build_site(settings, routes.SERVING_STAGES)
+    return build_site(settings, routes.SERVING_STAGES, freeze=freeze)
 
 
 # long: every route and error handler registered in one place, as datasette's _routes()
