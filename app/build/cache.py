@@ -48,6 +48,9 @@ class BuildCache:
         self.used: set[Path] = set()
         self.heads_read = False
         self.hits: set[str] = set()  # page keys found
+        # one object per distinct citation key across pages (a large site cites the same few
+        # hundred excerpts and references tens of thousands of times)
+        self.citekeys: dict[tuple[str, str, str], CiteKey] = {}
 
     # -- files ---------------------------------------------------------------------------
 
@@ -161,7 +164,8 @@ class BuildCache:
         if found is None:
             return None
         try:
-            built = _decode(found[0], found[1], page, functools.partial(self.segment, key))
+            segment = functools.partial(self.segment, key)
+            built = _decode(found[0], found[1], page, segment, self.citekeys)
             self.hits.add(key)
             self.used.add(self._path("segments", key))  # read only to make the index again
             return built
@@ -291,9 +295,19 @@ def _unprebuilt(d: dict[str, Any], blobs: _Blobs) -> Prebuilt:
 
 
 def _decode(
-    d: dict[str, Any], data: memoryview, page: Page, search: Callable[[], Segment | None]
+    d: dict[str, Any],
+    data: memoryview,
+    page: Page,
+    search: Callable[[], Segment | None],
+    known: dict[tuple[str, str, str], CiteKey],
 ) -> PageBuild:
-    keys = [CiteKey(str(kind), str(target), str(excerpt)) for kind, target, excerpt in d["keys"]]
+    keys = []
+    for kind, target, excerpt in d["keys"]:
+        triple = (str(kind), str(target), str(excerpt))
+        found = known.get(triple)
+        if found is None:
+            found = known[triple] = CiteKey(*triple)
+        keys.append(found)
     sections = tuple(Section(str(i), str(t), int(level)) for i, t, level in d["sections"])
     rendered = RenderedPage(
         page=page,
