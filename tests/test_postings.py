@@ -180,3 +180,68 @@ def test_work_for_a_child_runs_in_a_fork_alone_and_here_beside_other_threads(
 
     monkeypatch.setattr(module.threading, "active_count", lambda: 1)
     assert forked(fails)() is False
+
+
+def test_a_cold_build_makes_its_index_in_a_child_as_the_server_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`python -m app serve` builds with no other thread running, so the index is made in a
+    forked child and read back from the cache: the same results as a build without a cache."""
+    import os
+
+    from app.build import forked as module
+    from app.build.cache import BuildCache
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    writers: list[int] = []
+    real = BuildCache.put_bytes
+
+    def put_bytes(self: BuildCache, kind: str, key: str, data: bytes) -> None:
+        if kind == "search":
+            (tmp_path / f"search-by-{os.getpid()}").write_text(key)
+        real(self, kind, key, data)
+
+    monkeypatch.setattr(BuildCache, "put_bytes", put_bytes)
+    monkeypatch.setattr(module.threading, "active_count", lambda: 1)
+    with caplog.at_level(logging.WARNING, logger="app"):
+        site = build(_settings(content, tmp_path / "cache"))
+    writers = [int(p.name.split("-")[-1]) for p in tmp_path.glob("search-by-*")]
+    assert writers and os.getpid() not in writers  # written by the child, read back here
+    assert not [r for r in caplog.records if "child" in r.getMessage()]
+    plain = build(Settings(content_dir=content, cache_dir=None, site_url="https://example.test"))
+    assert site.search is not None and plain.search is not None
+    assert _results(site.search.index) == _results(plain.search.index)
+
+
+def test_a_stage_that_fails_while_a_child_makes_the_index_waits_for_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from app.build import forked as module
+    from app.build import search
+    from app.build import site as site_module
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    waited: list[bool] = []
+    real = module.forked
+
+    def forked(work):  # type: ignore[no-untyped-def]
+        wait = real(work)
+        return lambda: waited.append(wait()) or waited[-1]
+
+    def broken(ctx, out):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a stage failed")
+
+    monkeypatch.setattr(search, "forked", forked)
+    monkeypatch.setattr(module.threading, "active_count", lambda: 1)
+    at = site_module.STAGES.index(search.start_stage) + 1
+    stages = (*site_module.STAGES[:at], broken, *site_module.STAGES[at:])
+    monkeypatch.setattr(site_module, "STAGES", stages)
+    with pytest.raises(RuntimeError, match="a stage failed"):
+        build(_settings(content, tmp_path / "cache"))
+    assert waited == [True]  # the child was waited for (reaped), and it had finished its work
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind

@@ -22,7 +22,12 @@ def forked(work: Callable[[], None]) -> Callable[[], bool]:
         return lambda: True
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:  # no memory or processes left for a child: the work runs here
+        log.warning("build: cannot fork (%s); the work runs here", exc)
+        work()
+        return lambda: True
     if pid == 0:  # the child: never returns into the parent's code
         code = 1
         try:

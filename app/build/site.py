@@ -164,9 +164,15 @@ def _build(settings: Settings, extra_stages: Iterable[Stage], content: Content |
         build_key=build_key,
         environment=environment,
     )
-    for stage in (*STAGES, *extra_stages):
-        _run(stage, ctx, out, cache)
-        clock.lap(stage.__module__.rsplit(".", 1)[-1] + "." + getattr(stage, "__name__", "?"))
+    try:
+        for stage in (*STAGES, *extra_stages):
+            _run(stage, ctx, out, cache)
+            clock.lap(stage.__module__.rsplit(".", 1)[-1] + "." + getattr(stage, "__name__", "?"))
+    except BaseException:
+        pending = out.services.pop(search.PENDING, None)  # a child making the index: reaped
+        if callable(pending):
+            pending()
+        raise
     responses = Responses(out.responses, out.deferred)
     if cache is None or not cache.has_mark("samples", environment):
         for path in out.samples:
