@@ -8,13 +8,10 @@ add stages of its own (the OpenAPI document, which FastAPI describes).
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -35,6 +32,7 @@ from . import api_docs, archive, cachekey, discovery, pages, search, sections, v
 from .assets import fingerprint
 from .cache import BuildCache
 from .context import BuildContext, Output, Stage, service
+from .memory import collector_paused, trim
 from .pagebuild import Put, build_pages, store_pages, workers
 from .pageparts import PageBuild
 from .prebuilt import Prebuilt, Responses
@@ -120,28 +118,10 @@ def build_site(
     read from the build cache (`settings.cache_dir`; app/build/cache.py); the site-wide stages
     then run on what the pages left.
     """
-    with _collector_paused(freeze):
+    with collector_paused(freeze):
         site = _build(settings, extra_stages, content)
-    _trim()
+    trim()
     return site
-
-
-@contextlib.contextmanager
-def _collector_paused(freeze: bool) -> Iterator[None]:
-    """Python's cycle collector off while the build makes its objects: each full collection
-    walks every object made so far (about a third of a warm 1,000-page start, measured); the
-    build's few cycles are left to later collections. With `freeze` (a server, before it forks
-    its workers), what the build made is moved out of every later collection before the
-    collector is on again (else its first collection walks all of it: 0.1 s at 1,000 pages)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if was:
-            gc.enable()
 
 
 def _build(settings: Settings, extra_stages: Iterable[Stage], content: Content | None) -> Site:
@@ -196,16 +176,6 @@ def _build(settings: Settings, extra_stages: Iterable[Stage], content: Content |
         services=MappingProxyType(out.services),
         report=report,
     )
-
-
-def _trim() -> None:
-    """Give the heap the build freed (cache files read, arrays merged) back to the system: glibc
-    keeps it otherwise, and a server would hold it for its whole life (about 40 MB at 1,000
-    pages). No collection first: the build leaves a handful of cycles, and walking every object
-    to find them took 0.25 s of a 1,000-page start (the server freezes what the site holds,
-    app/serve/app.py `preload`)."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @dataclass(frozen=True)
