@@ -65,15 +65,7 @@ def test_a_pool_build_is_byte_identical_to_a_serial_one(
 ) -> None:
     content = make_site(tmp_path / "synthetic", 40)
     serial = fingerprint(build(settings(content, None, build_workers=1)))
-    monkeypatch.setattr(pagebuild, "MIN_PARALLEL", 2)
-    pools: list[int] = []
-
-    class Pool(pagebuild.ProcessPoolExecutor):
-        def __init__(self, workers: int, **kwargs: object) -> None:
-            pools.append(workers)
-            super().__init__(workers, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pagebuild, "ProcessPoolExecutor", Pool)
+    pools = _pool_spy(monkeypatch)
     pooled = fingerprint(build(settings(content, None, build_workers=2)))
     assert pools == [2]  # the pages were built by two forked workers
     assert serial == pooled

@@ -111,6 +111,8 @@ def test_a_segment_and_the_tables_come_back_the_same_from_bytes(
         assert loaded.search(lang, q) == index.search(lang, q)
     with pytest.raises(ValueError):
         Segment.from_bytes(segment.to_bytes()[:-3])
+    with pytest.raises(TypeError):  # tables made before come with their entries, not segments
+        Index([segment], None, tables)
 
 
 def _settings(content: Path, cache: Path) -> Settings:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 log = logging.getLogger("app")
 
 
-def forked(work: Callable[[], None]) -> Callable[[], bool]:
+def forked(work: Callable[[], object]) -> Callable[[], bool]:
     """Start `work` in a child (a fork of this process) and return a function that waits for it
     and tells whether it succeeded. Without fork, or with other threads running (`make dev`'s
     watcher, a test's server: a lock one of them holds would never be released in the child),

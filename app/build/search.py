@@ -145,7 +145,9 @@ class Index:
             tables = Tables.build(segments)
             self.entries = tuple(e for segment in segments for e in segment.entries)
         else:  # read from the build cache with its entries
-            self.entries = tuple(e for e in entries if isinstance(e, Entry))
+            self.entries = tuple(entries)  # type: ignore[arg-type]
+            if not all(isinstance(e, Entry) for e in self.entries):
+                raise TypeError("an index made before is given its entries, not segments")
         self.tables = tables
         self.rows = [
             _Row(e, bool(e.claims) or e.kind == "source", e.url.split("#")[0]) for e in self.entries
@@ -284,14 +286,8 @@ def start_stage(ctx: BuildContext, out: Output) -> None:
     store, key = ctx.store, ctx.build_key
     if store is None or not key or store.has("search", key):
         return
-    synonyms = ctx.content.search_synonyms
     entries = _entries(ctx)
-
-    def make() -> None:
-        index = Index(entries(), synonyms)
-        store.put_bytes("search", key, index.tables.to_bytes(index.entries))
-
-    out.provide(PENDING, forked(make))
+    out.provide(PENDING, forked(lambda: _make(ctx, entries)))
 
 
 def stage(ctx: BuildContext, out: Output) -> None:
@@ -357,14 +353,20 @@ def _index(ctx: BuildContext, entries: Callable[[], list[Item]]) -> Index:
                 return Index(found, synonyms, tables)
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("build cache: search index not valid (%s); rebuilding it", exc)
-    index = Index(entries(), synonyms)
     if store is None or not key:
-        return index
-    data = index.tables.to_bytes(index.entries)
-    store.put_bytes("search", key, data)
+        return Index(entries(), synonyms)
     # Served as a warm start reads it: made afresh from the bytes, so what the merge left behind
     # (each page's vocabulary, its arrays) is freed whole and goes back to the system; kept,
     # it held about 60 MB more at 1,000 pages.
-    del index
-    tables, found = Tables.from_bytes(data)
+    tables, found = Tables.from_bytes(_make(ctx, entries))
     return Index(found, synonyms, tables)
+
+
+def _make(ctx: BuildContext, entries: Callable[[], list[Item]]) -> bytes:
+    """Make the index from every page's entries and keep it in the build cache, by the build's
+    key; its bytes (in a forked child by `start_stage`, else here by `_index`)."""
+    assert ctx.store is not None and ctx.build_key, "only a build with a cache keeps its index"
+    index = Index(entries(), ctx.content.search_synonyms)
+    data = index.tables.to_bytes(index.entries)
+    ctx.store.put_bytes("search", ctx.build_key, data)
+    return data

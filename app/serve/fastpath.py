@@ -97,7 +97,6 @@ class FastPath:
         self.access = access
         self.extra = list(headers or [])
         self.entries: dict[str, _Entry] = {}
-        self._memos: dict[tuple[str, ...], dict[bytes | None, _Prepared]] = {}
         # Each path's messages are prepared on its first request (once: a dict then holds them),
         # not here: preparing all of a 1,000-page site's took 0.18 s of its start.
 
