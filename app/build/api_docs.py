@@ -19,7 +19,7 @@ from ..content.records import Content, Page, Source
 from ..markdown.citations import CiteKey
 from ..markdown.tokens import citations_by_section
 from ..render.pages import RenderedPage
-from .context import BuildContext, Output
+from .context import BuildContext, Output, by_build, kept
 from .prebuilt import Prebuilt
 
 PREFIX = "/api/v1"
@@ -379,6 +379,7 @@ def as_json(model: BaseModel) -> bytes:
     return model.model_dump_json().encode("utf-8")
 
 
+@kept("api", by_build)
 def stage(ctx: BuildContext, out: Output) -> None:
     """Every parameter-free API document (the OpenAPI document is the serving layer's); each
     page's own document was built with the page (app/build/pagebuild.py)."""

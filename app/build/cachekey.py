@@ -40,6 +40,8 @@ LIBRARIES = (
     "segno",
     "pystemmer",
     "pyyaml",
+    "fastapi",  # the OpenAPI document
+    "starlette",
 )
 NOT_OUTPUT = ("cache_dir", "build_workers")  # settings that change how, not what, is built
 

@@ -154,6 +154,26 @@ class Stage(Protocol):
     def __call__(self, ctx: BuildContext, out: Output) -> None: ...
 
 
+S = TypeVar("S", bound=Callable[[BuildContext, Output], None])
+
+
+def kept(kind: str, key: Callable[[BuildContext], str]) -> Callable[[S], S]:
+    """Mark a stage that only adds responses, all made from what `key(ctx)` covers: the build
+    keeps them whole in its cache under `kind` and that key, and a later build with the same key
+    reads them instead of running the stage (app/build/site.py `_run`)."""
+
+    def mark(stage: S) -> S:
+        stage.kept = (kind, key)  # type: ignore[attr-defined]
+        return stage
+
+    return mark
+
+
+def by_build(ctx: BuildContext) -> str:
+    """The key of stages made from every page: the build's (a hash of every page's key)."""
+    return ctx.build_key
+
+
 def service(services: Mapping[str, object], name: str, kind: type[T]) -> T | None:
     """A named service of the built site, checked to be of `kind`."""
     found = services.get(name)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator
 
 from .. import urls
-from .context import BuildContext, Output
+from .context import BuildContext, Output, by_build, kept
 from .prebuilt import Prebuilt
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -32,6 +32,7 @@ class SitemapUrl:
     alternates: dict[str, str]  # lang -> path, this URL's own language included
 
 
+@kept("discovery", by_build)
 def stage(ctx: BuildContext, out: Output) -> None:
     """The sitemap, robots.txt and the feeds."""
     out.add("/sitemap.xml", Prebuilt.build(sitemap_xml(ctx, out), f"{XML}; charset=utf-8"))

@@ -9,7 +9,7 @@ from ..content.records import Source
 from ..render.pages import RenderedPage, source_paragraphs, toc_entries
 from . import sections as section_pages
 from . import source_cite, versions
-from .context import BuildContext, Output
+from .context import BuildContext, Output, by_build, kept
 from .prebuilt import Prebuilt
 
 ERROR_STATUSES = (400, 404, 405, 500)
@@ -54,6 +54,14 @@ def page_html(ctx: BuildContext, result: RenderedPage) -> bytes:
 # --------------------------------------------------------------------------- sources
 
 
+def source_cards_stage(ctx: BuildContext, out: Output) -> None:
+    """Each source's preview card, deferred (built on first request)."""
+    for lang in ctx.langs:
+        for source in ctx.content.sources.values():
+            source_cite.defer_card(ctx, out, source, lang)
+
+
+@kept("sources", by_build)  # the pages citing each excerpt are listed
 def sources_stage(ctx: BuildContext, out: Output) -> None:
     for lang in ctx.langs:
         _ = ctx.gettext(lang)
@@ -73,7 +81,7 @@ def sources_stage(ctx: BuildContext, out: Output) -> None:
         out.add_html(urls.sources(lang), ctx.render(lang, "sources.html", **context))
         cited_by = _cited_by(ctx, lang)
         for source in ctx.content.sources.values():
-            html = _source_html(ctx, out, lang, source, cited_by)
+            html = _source_html(ctx, lang, source, cited_by)
             out.add_html(urls.source(lang, source.id), html)
 
 
@@ -97,7 +105,6 @@ def _cited_by(ctx: BuildContext, lang: str) -> dict[tuple[str, str], list[dict[s
 
 def _source_html(
     ctx: BuildContext,
-    out: Output,
     lang: str,
     source: Source,
     cited_by: dict[tuple[str, str], list[dict[str, str]]],
@@ -123,7 +130,7 @@ def _source_html(
         paragraphs=[Markup(p) for p in source_paragraphs(source.body, marks)],
         updated=source.meta.checked,
     )
-    context.update(source_cite.page_context(ctx, out, source, lang))  # metadata, cite box, card
+    context.update(source_cite.page_context(ctx, source, lang))  # metadata, cite box, card
     return ctx.render(lang, "source.html", **context)
 
 

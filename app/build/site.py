@@ -45,6 +45,7 @@ STAGES: tuple[Stage, ...] = (
     search.start_stage,  # the index, in a child, if it is not in the cache
     sections.stage,  # section pages, preview cards, handouts (deferred)
     pages.sources_stage,  # the source list and each source's full text
+    pages.source_cards_stage,  # their preview cards (deferred)
     pages.errors_stage,  # 400/404/405/500 pages in every language
     pages.health_stage,
     discovery.stage,  # sitemap, robots.txt, feeds: after every page
@@ -226,16 +227,17 @@ def prebuild(settings: Settings) -> Content | None:
     return content
 
 
-# Stages that only add responses, made from what the build key covers: kept whole in the cache.
-MEMO = {discovery.stage: "discovery", api_docs.stage: "api"}
-
-
 def _run(stage: Stage, ctx: BuildContext, out: Output, cache: BuildCache | None) -> None:
-    name = MEMO.get(stage)
-    if name is None or cache is None or not ctx.build_key:
+    """Run `stage`, or read what it made from the cache when it is `kept` (app/build/context.py)
+    and a build with its key made it before."""
+    kept = getattr(stage, "kept", None)
+    key = kept[1](ctx) if kept is not None and cache is not None else ""
+    if not key:
         stage(ctx, out)
         return
-    found = cache.responses(name, ctx.build_key)
+    assert kept is not None and cache is not None
+    name = kept[0]
+    found = cache.responses(name, key)
     if found is not None:
         out.responses.update(found)
         return
@@ -244,7 +246,9 @@ def _run(stage: Stage, ctx: BuildContext, out: Output, cache: BuildCache | None)
     stage(ctx, out)
     added = {path: item for path, item in out.responses.items() if path not in before}
     if sizes == (len(out.deferred), len(out.samples), len(out.errors), len(out.services)):
-        cache.put_responses(name, ctx.build_key, added)
+        cache.put_responses(name, key, added)
+    else:  # read back, it would lose what it deferred or provided: a mistake in the code
+        raise TypeError(f"stage {name} is kept in the cache but adds more than responses")
 
 
 def _load(settings: Settings, cache: BuildCache | None, environment: str) -> Content:

@@ -172,9 +172,12 @@ def _card(ctx: BuildContext, source: Source, lang: str) -> Prebuilt:
     return Prebuilt.build(png, cards.MEDIA_TYPE, cards.CACHE_CONTROL)
 
 
-def page_context(ctx: BuildContext, out: Output, source: Source, lang: str) -> dict[str, Any]:
-    """Extras for a source page: head metadata, the article's cite box; defers its card."""
+def defer_card(ctx: BuildContext, out: Output, source: Source, lang: str) -> None:
     out.defer(card_path(lang, source.id), functools.partial(_card, ctx, source, lang))
+
+
+def page_context(ctx: BuildContext, source: Source, lang: str) -> dict[str, Any]:
+    """Extras for a source page: head metadata, the article's cite box."""
     return {
         "meta": head_meta(ctx, source, lang),
         "article_cite": article_box(

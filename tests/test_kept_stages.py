@@ -1,0 +1,76 @@
+"""Stages kept whole in the build cache (`kept` in app/build/context.py): a warm start reads what
+they made instead of running them, serves the same bytes, and a stage that adds more than
+responses cannot be kept."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_build_cache import fingerprint, settings
+
+from app import urls
+from app.build import pages as pages_module
+from app.build.context import BuildContext, Output, by_build, kept
+from app.build.prebuilt import Prebuilt
+from app.build.site import build_site
+from app.serve import routes
+from app.serve.app import build
+from app.settings import ROOT
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+def test_a_warm_start_reads_the_source_pages_and_the_openapi_document_from_the_cache(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = build(settings(content, cache))
+    ran: list[str] = []
+
+    def source_html(*args: object) -> bytes:
+        ran.append("source")
+        return b"not this"
+
+    def openapi() -> bytes:
+        ran.append("openapi")
+        return b"{}"
+
+    monkeypatch.setattr(pages_module, "_source_html", source_html)
+    monkeypatch.setattr(routes, "openapi_document", openapi)
+    warm = build(settings(content, cache))
+    assert ran == []
+    assert fingerprint(warm) == fingerprint(first)
+    assert warm.responses["/api/v1/openapi.json"].identity.body.startswith(b'{"components"')
+    source = urls.source("en", next(iter(first.content.sources)))
+    assert warm.responses[source].identity.body == first.responses[source].identity.body
+
+
+def test_a_changed_page_makes_the_source_pages_again(content: Path, tmp_path: Path) -> None:
+    """Their "cited by" lists name pages: kept by the build's key, which every page changes."""
+    cache = tmp_path / "cache"
+    build(settings(content, cache))
+    page = content / "pages/en/sanctuary-ordinance.md"
+    page.write_text(page.read_text().replace("title: ", "title: Renamed ", 1))
+    after = build(settings(content, cache))
+    source = urls.source("en", next(iter(after.content.sources)))
+    assert b"Renamed " in after.responses[source].identity.body
+    assert fingerprint(after) == fingerprint(build(settings(content, None)))
+
+
+def test_a_kept_stage_that_defers_is_refused(content: Path, tmp_path: Path) -> None:
+    @kept("wrong", by_build)
+    def defers(ctx: BuildContext, out: Output) -> None:
+        out.defer("/wrong", lambda: Prebuilt.build(b"x", "text/plain"))
+
+    with pytest.raises(TypeError, match="adds more than responses"):
+        build_site(settings(content, tmp_path / "cache"), (defers,))
+    # without a cache nothing is kept, so nothing is refused
+    site = build_site(settings(content, None), (defers,))
+    assert site.responses["/wrong"].identity.body == b"x"
