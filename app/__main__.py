@@ -107,6 +107,11 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
     if built_before(settings):  # reads no content file: the last build had exactly these
         print("content OK: unchanged since the last build (build/cache/)", file=sys.stderr)
     else:
+        from .build import site  # noqa: F401  imported once, here: the child starts with it
+
+        if args.command == "serve":
+            from .serve import app  # noqa: F401  what the server would import after the child
+
         code = _in_child(lambda: _prebuild(settings))
         if code or args.command == "build":
             return code

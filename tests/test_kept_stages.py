@@ -11,10 +11,12 @@ import pytest
 from test_build_cache import fingerprint, settings
 
 from app import urls
+from app.build import cite_templates
 from app.build import pages as pages_module
 from app.build.context import BuildContext, Output, by_build, kept
 from app.build.prebuilt import Prebuilt
 from app.build.site import build_site
+from app.render import citing
 from app.serve import routes
 from app.serve.app import build
 from app.settings import ROOT
@@ -74,3 +76,39 @@ def test_a_kept_stage_that_defers_is_refused(content: Path, tmp_path: Path) -> N
     # without a cache nothing is kept, so nothing is refused
     site = build_site(settings(content, None), (defers,))
     assert site.responses["/wrong"].identity.body == b"x"
+
+
+def test_a_changed_page_reads_the_citation_style_templates_from_the_cache(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new process (nothing remembered) with one page changed renders no citeproc template."""
+    cache = tmp_path / "cache"
+    build(settings(content, cache))
+    page = content / "pages/en/sanctuary-ordinance.md"
+    page.write_text(page.read_text() + "\nOne more line.\n")
+    expected = fingerprint(build(settings(content, None)))
+    cite_templates._memo.clear()
+    citing.style_template.cache_clear()
+    rendered: list[str] = []
+    real = citing._render
+
+    def spy(style: str, lang: str, record: dict[str, object]) -> str:
+        rendered.append(style)
+        return real(style, lang, record)
+
+    monkeypatch.setattr(citing, "_render", spy)
+    after = build(settings(content, cache))
+    assert after.report.from_cache == after.report.pages - 2
+    assert rendered == []
+    assert fingerprint(after) == expected
+    for data in (p.read_bytes() for p in (cache / "citeproc").glob("*.bin")):
+        assert data  # each kept template is a real entry
+    (cache / "citeproc").joinpath("x").write_bytes(b"")  # not an entry: ignored
+    for entry in (cache / "citeproc").glob("*.bin"):
+        entry.write_bytes(b"corrupt")
+    cite_templates._memo.clear()
+    citing.style_template.cache_clear()
+    page.write_text(page.read_text() + "\nAnd one more.\n")
+    again = build(settings(content, cache))  # corrupt entries are made again, not used
+    assert rendered != []
+    assert again.report.from_cache == again.report.pages - 2

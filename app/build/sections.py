@@ -26,7 +26,7 @@ from ..render import cards, citing, metadata
 from ..render.descriptions import describe
 from ..render.notes import render_notes
 from ..render.pages import RenderedPage
-from . import archive, handouts
+from . import archive, cite_templates, handouts
 from .context import BuildContext, Output, html_response
 from .prebuilt import Prebuilt
 
@@ -69,7 +69,8 @@ def _section_twins(ctx: BuildContext, page: Page, section_id: str) -> dict[str, 
 def _cite_box(
     ctx: BuildContext, item: citing.Citable, heading: str, handout_url: str
 ) -> dict[str, Any]:
-    box = citing.cite_box(item, ctx.access_date, ctx.gettext(item.lang))
+    template = cite_templates.kept(ctx.store, ctx.environment)
+    box = citing.cite_box(item, ctx.access_date, ctx.gettext(item.lang), template)
     box.update(heading=heading, handout=handout_url)
     return box
 

@@ -132,7 +132,7 @@ def _build(settings: Settings, extra_stages: Iterable[Stage], content: Content |
     checked = content is not None  # given content was loaded, parsed and checked in full
     content = content if content is not None else _load(settings, cache, environment)
     out = Output()
-    ctx = prepare(settings, content, out)
+    ctx = replace(prepare(settings, content, out), store=cache, environment=environment)
     clock.lap("load")
     built, build_key = _pages(ctx, cache, environment, checked)
     clock.lap("pages")
@@ -141,9 +141,7 @@ def _build(settings: Settings, extra_stages: Iterable[Stage], content: Content |
         ctx,
         rendered=rendered,
         built=MappingProxyType(built),
-        store=cache,
         build_key=build_key,
-        environment=environment,
     )
     try:
         for stage in (*STAGES, *extra_stages):
@@ -221,7 +219,7 @@ def prebuild(settings: Settings) -> Content | None:
     if cache.has_mark("built", stamp):
         return None
     content = _load(settings, cache, environment)
-    ctx = prepare(settings, content, Output())
+    ctx = replace(prepare(settings, content, Output()), store=cache, environment=environment)
     _pages(ctx, cache, environment, checked=False, keep=False)  # checks, builds, caches
     cache.mark("built", stamp)  # the site-wide stages run once, in the worker
     return content

@@ -236,7 +236,7 @@ def _escape_strings(value: Any) -> Any:
 
 
 @cache
-def _template(
+def style_template(
     style: str,
     lang: str,
     site_name: str,
@@ -279,8 +279,16 @@ def _cased(title: str, case: str | None, lang: str) -> str:
     return str(Case().case(String(title), lang)) if case else title
 
 
-def formatted(item: Citable, accessed: dt.date, gettext: Gettext) -> list[dict[str, Any]]:
-    """APA 7, MLA 9 and Chicago (notes and bibliography) as HTML, in the item's language."""
+Template = Callable[[str, str, str, dt.date, dt.date, str, str], tuple[str, str | None] | None]
+
+
+def formatted(
+    item: Citable, accessed: dt.date, gettext: Gettext, template: Template | None = None
+) -> list[dict[str, Any]]:
+    """APA 7, MLA 9 and Chicago (notes and bibliography) as HTML, in the item's language.
+    `template` gives each style's HTML with placeholders (by default made here, by citeproc;
+    the build passes one that keeps them in its cache, app/build/sections.py)."""
+    make = template or style_template
     _ = gettext
     labels = {
         "apa": _("APA (7th edition)"),
@@ -290,14 +298,12 @@ def formatted(item: Citable, accessed: dt.date, gettext: Gettext) -> list[dict[s
     ending = item.title[-1] if item.title[-1] in ".?!" else ""
     out = []
     for key, name in STYLES:
-        template = _template(
-            name, item.lang, item.site_name, item.updated, accessed, ending, _("Version")
-        )
-        if template is None:  # a style this shortcut does not understand: render it in full
+        found = make(name, item.lang, item.site_name, item.updated, accessed, ending, _("Version"))
+        if found is None:  # a style this shortcut does not understand: render it in full
             record = style_record(key, csl_item(item, accessed), _("Version"))
             html = without_repeated_title(_render(name, item.lang, record), item.title)
         else:
-            text, case = template
+            text, case = found
             title = str(escape(_cased(item.title, case, item.lang)))
             html = (
                 text.replace(TITLE + ending, title)
@@ -309,10 +315,12 @@ def formatted(item: Citable, accessed: dt.date, gettext: Gettext) -> list[dict[s
     return out
 
 
-def cite_box(item: Citable, accessed: dt.date, gettext: Gettext) -> dict[str, Any]:
+def cite_box(
+    item: Citable, accessed: dt.date, gettext: Gettext, template: Template | None = None
+) -> dict[str, Any]:
     """What templates/_cite.html shows."""
     return {
-        "styles": formatted(item, accessed, gettext),
+        "styles": formatted(item, accessed, gettext, template),
         "version": item.version,
         "accessed": accessed,
         "updated": item.updated,
