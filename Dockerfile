@@ -20,7 +20,10 @@ WORKDIR /srv/site
 
 COPY pyproject.toml ./
 COPY app ./app
-RUN pip install --no-cache-dir -e .
+# The app's bytecode, compiled once here: with PYTHONDONTWRITEBYTECODE nothing writes it at run
+# time, and each start would compile every module again (about 0.1 s).
+RUN pip install --no-cache-dir -e . \
+    && python -m compileall -q app
 
 COPY templates ./templates
 COPY static ./static

@@ -14,6 +14,7 @@ from . import address
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .build.cachekey import LastBuild
     from .content.records import Content
 
 
@@ -96,22 +97,20 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Check and build once, here, before any worker starts: a cold build uses every core and
-    fills the build cache, so each worker then starts warm from it (`make run`, the Dockerfile;
-    `build` stops there). Invalid content stops with the list of every problem."""
+    """Check and build once, here, before any worker starts. `serve` builds in this process,
+    from the build cache (a cold build's pool workers fill it), and granian's workers are forks
+    of it; `build` only fills the cache (`make run` and the Dockerfile run it first), as does
+    `serve --reload`, whose workers each build. Invalid content stops with the list of every
+    problem."""
     if args.command == "serve":  # the workers build for the address actually served
         os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
         settings = Settings.from_env()
-    from .build.cachekey import built_before
+    from .build.cachekey import last_build
 
-    if built_before(settings):  # reads no content file: the last build had exactly these
+    last = last_build(settings)  # reads no content file: the last build had exactly these
+    if last is not None and last.done:
         print("content OK: unchanged since the last build (build/cache/)", file=sys.stderr)
-    else:
-        from .build import site  # noqa: F401  imported once, here: the child starts with it
-
-        if args.command == "serve":
-            from .serve import app  # noqa: F401  what the server would import after the child
-
+    elif args.command == "build" or args.reload:
         code = _in_child(lambda: _prebuild(settings))
         if code or args.command == "build":
             return code
@@ -119,27 +118,30 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from .serve.servers import serve_site
 
-    public = address.site_url_from(os.environ)
-    print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
-    if not args.reload:  # built once, here, from the cache: granian's workers are forks of this
-        code = _preload(settings)
+    if not args.reload:  # built once, here: granian's workers are forks of this process
+        code = _preload(settings, last)
         if code:
             return code
+    public = address.site_url_from(os.environ)
+    print(address.announce(public, address.is_set()), file=sys.stderr, flush=True)
     serve_site(args.host, args.port, args.workers, args.reload)
     return 0
 
 
-def _preload(settings: Settings) -> int:
+def _preload(settings: Settings, last: LastBuild | None) -> int:
     from .content.errors import ContentError
     from .serve.app import preload
     from .serve.middleware import log_config
 
     logging.config.dictConfig(log_config())  # the build's report line, as the workers log it
     try:
-        preload(settings)
-    except ContentError as exc:  # changed since the check: the report of every problem
+        site = preload(settings, last.environment if last is not None else None)
+    except ContentError as exc:  # the report of every problem
         print(exc.report(), file=sys.stderr)
         return 1
+    if last is not None and not last.done:
+        _content_ok(site.content)
+        last.mark()  # the next start with these files reads no content file to know it
     return 0
 
 

@@ -196,6 +196,9 @@ def run(sizes: list[int], repeat: int, floor: Callable[[bool, str], str]) -> Non
     from bench.synthetic import make_site
 
     print("\n== starts of synthetic sites: `python -m app serve`, launch to the first 200 /healthz")
+    # the app's bytecode, as `make run` and the image compile it (PYTHONDONTWRITEBYTECODE is set
+    # on these machines, so no start writes it)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "app"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         work = Path(tmp)
         per_page = []

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import parse
 
-from app.build import pagebuild
-from app.build import site as site_module
+from app.build import pagebuild, pageset
 from app.build.cache import BuildCache
 from app.build.site import Site, prebuild
 from app.content.errors import ContentError
@@ -186,6 +185,31 @@ def test_a_pool_prebuild_writes_the_entries_a_serial_one_does(
     assert fingerprint(warm) == fingerprint(build(settings(content, None)))
 
 
+def test_a_pool_build_with_a_cache_has_its_workers_write_the_entries_and_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold start in the server: nothing built is sent back from a worker; what they wrote
+    is read (and checked) here, and serves the bytes a build without a cache does."""
+    content = make_site(tmp_path / "synthetic", 40)
+    expected = fingerprint(build(settings(content, None)))
+    pools = _pool_spy(monkeypatch)
+    sent_back: list[int] = []
+    monkeypatch.setattr(pagebuild, "_build_batch", lambda keys: sent_back.append(len(keys)))
+    stored: list[int] = []
+    real = pageset.store_pages
+
+    def spy(ctx, chosen, *args, **kwargs):  # type: ignore[no-untyped-def]
+        stored.append(len(chosen))
+        return real(ctx, chosen, *args, **kwargs)
+
+    monkeypatch.setattr(pageset, "store_pages", spy)
+    cold = build(settings(content, tmp_path / "cache", build_workers=2))
+    assert pools == [2] and stored == [40] and sent_back == []
+    assert cold.report.from_cache == 0  # built now (and read back from what the workers wrote)
+    assert len(list((tmp_path / "cache" / "pages").glob("*.bin"))) == 40
+    assert fingerprint(cold) == expected
+
+
 def test_an_invalid_page_stops_a_pool_prebuild_with_the_full_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -216,13 +240,13 @@ def test_a_prebuild_after_one_change_builds_that_page_and_reads_no_other_entry(
     read: list[str] = []
     monkeypatch.setattr(BuildCache, "page", lambda self, key, page: read.append(key))
     built: list[int] = []
-    real = site_module.store_pages
+    real = pageset.store_pages
 
     def spy(ctx, chosen, *args, **kwargs):  # type: ignore[no-untyped-def]
         built.append(len(chosen))
         return real(ctx, chosen, *args, **kwargs)
 
-    monkeypatch.setattr(site_module, "store_pages", spy)
+    monkeypatch.setattr(pageset, "store_pages", spy)
     assert prebuild(settings(content, cache)) is not None
     assert read == []  # no entry was read
     assert built == [2]  # the page and its Spanish twin (checked with it)

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from _pytest.capture import CaptureFixture
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,3 +47,39 @@ def test_invalid_content_stops_check_and_serve_with_the_list(content_dir: Path) 
         assert lines[0] == "2 content problem(s):"
         assert any("topic.md" in line and "has no explicit id" in line for line in lines)
         assert any("topic.md" in line and "limit is 160" in line for line in lines)
+
+
+def test_serve_builds_in_its_own_process_and_a_second_start_reads_no_content_file(
+    content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: CaptureFixture
+) -> None:
+    """`serve` checks and builds in the process granian's workers fork from (no prebuild child:
+    it would load the content and compute the environment a second time), then marks the build
+    so that the next start with the same files is known unchanged before any file is read."""
+    import app.__main__ as cli
+    from app.serve import app as serve_app
+    from app.serve import servers
+
+    monkeypatch.setenv("HOST", "127.0.0.1")  # set by `serve`: restored after the test
+    monkeypatch.setenv("PORT", "8398")
+    monkeypatch.setenv("CONTENT_DIR", str(content_dir))
+    monkeypatch.setenv("BUILD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(serve_app, "_PRELOADED", [])
+    monkeypatch.setattr(cli, "_in_child", lambda work: pytest.fail("a child built the site"))
+    served: list[int] = []
+    monkeypatch.setattr(servers, "serve_site", lambda host, port, *a: served.append(port))
+    environments: list[str | None] = []
+    real = serve_app.preload
+
+    def preload(settings, environment=None):  # type: ignore[no-untyped-def]
+        environments.append(environment)
+        return real(settings, environment)
+
+    monkeypatch.setattr(serve_app, "preload", preload)
+    assert cli.main(["serve", "--port", "8398"]) == 0
+    first = capsys.readouterr().err.splitlines()
+    assert any(line.startswith("content OK: ") and "pages" in line for line in first)
+    assert cli.main(["serve", "--port", "8398"]) == 0
+    second = capsys.readouterr().err.splitlines()
+    assert second[0] == "content OK: unchanged since the last build (build/cache/)"
+    assert served == [8398, 8398]
+    assert len(environments) == 2 and environments[0] == environments[1] != ""

@@ -192,10 +192,12 @@ def test_a_preloaded_app_is_what_each_worker_serves_without_building_again(
     built: list[object] = []
     monkeypatch.setattr(module, "_PRELOADED", [])
     site = fast.state.site
-    monkeypatch.setattr(module, "build", lambda settings, freeze: built.append(freeze) or site)
+    monkeypatch.setattr(
+        module, "build", lambda settings, freeze, environment: built.append(freeze) or site
+    )
     monkeypatch.setattr(module, "create_app", lambda s, given: built.append(given) or fast)
     monkeypatch.setattr(gc, "freeze", lambda: built.append("frozen"))
-    module.preload(Settings())
+    assert module.preload(Settings()) is site
     # built once (frozen as it is made), then kept out of collections
     assert built == [True, site, "frozen"]
     assert module.serve_app() is fast.fast_path

@@ -116,14 +116,34 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def built_before(settings: Settings) -> bool:
-    """A build of exactly these files (by name, size and time), with this code, these templates
-    and settings, succeeded today (app/build/site.py `prebuild` marks it)."""
+@dataclasses.dataclass(frozen=True)
+class LastBuild:
+    """What a start knows before it reads any content file: the environment's key, and whether
+    a build of exactly these files (by name, size and time), with this code, these templates
+    and settings, succeeded today (`mark` records that one did)."""
+
+    root: Path
+    environment: str
+    stamp: str
+    done: bool
+
+    def mark(self) -> None:
+        from .cache import BuildCache  # only once a build succeeded: this module stays light
+
+        BuildCache(self.root).mark("built", self.stamp)
+
+
+def last_build(settings: Settings) -> LastBuild | None:
+    """None without a build cache."""
     if settings.cache_dir is None:
-        return False
-    mark = (
-        settings.cache_dir
-        / "built"
-        / f"{stamp(environment(settings, today()), settings.content_dir)}.bin"
-    )
-    return mark.is_file()
+        return None
+    key = environment(settings, today())
+    mark = stamp(key, settings.content_dir)
+    done = (settings.cache_dir / "built" / f"{mark}.bin").is_file()
+    return LastBuild(settings.cache_dir, key, mark, done)
+
+
+def built_before(settings: Settings) -> bool:
+    """A build of exactly these files succeeded today (app/build/site.py `prebuild` marks it)."""
+    last = last_build(settings)
+    return last is not None and last.done

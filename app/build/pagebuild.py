@@ -85,7 +85,7 @@ def build_pages(
     """Check (unless `checked`) and build `chosen`, with a pool of `processes` when there are
     enough pages; None when one of them is invalid."""
     keys = [(p.lang, p.slug) for p in chosen]
-    if not _parallel(keys, processes, min_parallel):
+    if not _parallel(len(keys), processes, min_parallel):
         if not checked and not check_pages(ctx.content, keys):
             return None
         return {key: build_page(ctx, ctx.content.pages[key]) for key in keys}
@@ -111,7 +111,7 @@ def store_pages(
     process that made it (a pool worker writes its own cache entries): nothing is sent back.
     False when a page is invalid (the builds of other batches may have been put)."""
     keys = [(p.lang, p.slug) for p in chosen]
-    if not _parallel(keys, processes, min_parallel):
+    if not _parallel(len(keys), processes, min_parallel):
         return _store(ctx, put, keys)
     # The first twin group is built here: what every build loads or compiles on first use
     # (templates, citation styles, locale data, stems) is then done once, not in each worker.
@@ -132,9 +132,14 @@ def _store(ctx: BuildContext, put: Put, keys: list[Key]) -> bool:
     return True
 
 
-def _parallel(keys: list[Key], processes: int, min_parallel: int | None) -> bool:
+def pooled(pages: int, processes: int) -> bool:
+    """Whether `pages` are built by a pool of `processes` (else in this process)."""
+    return _parallel(pages, processes, None)
+
+
+def _parallel(pages: int, processes: int, min_parallel: int | None) -> bool:
     least = MIN_PARALLEL if min_parallel is None else min_parallel
-    return processes > 1 and len(keys) >= max(least, 2)
+    return processes > 1 and pages >= max(least, 2)
 
 
 def _pool(

@@ -8,7 +8,6 @@ add stages of its own (the OpenAPI document, which FastAPI describes).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -33,8 +32,7 @@ from .assets import fingerprint
 from .cache import BuildCache
 from .context import BuildContext, Output, Stage, service
 from .memory import collector_paused, trim
-from .pagebuild import Put, build_pages, store_pages, workers
-from .pageparts import PageBuild
+from .pageset import all_pages
 from .prebuilt import Prebuilt, Responses
 
 T = TypeVar("T")
@@ -112,29 +110,38 @@ def build_site(
     extra_stages: Iterable[Stage] = (),
     content: Content | None = None,
     freeze: bool = False,
+    environment: str | None = None,
 ) -> Site:
     """Load content (raising ContentError if invalid) unless given, and build every response.
 
     Each page is built once (app/build/pagebuild.py: in a process pool when there are many) or
     read from the build cache (`settings.cache_dir`; app/build/cache.py); the site-wide stages
-    then run on what the pages left.
+    then run on what the pages left. `environment`: the cache's key for all but the pages
+    (app/build/cachekey.py), when the caller has worked it out for this start.
     """
     with collector_paused(freeze):
-        site = _build(settings, extra_stages, content)
+        site = _build(settings, extra_stages, content, environment)
     trim()
     return site
 
 
-def _build(settings: Settings, extra_stages: Iterable[Stage], content: Content | None) -> Site:
+def _build(
+    settings: Settings,
+    extra_stages: Iterable[Stage],
+    content: Content | None,
+    known: str | None,
+) -> Site:
     clock = _Clock()
     cache = BuildCache(settings.cache_dir) if settings.cache_dir is not None else None
-    environment = cachekey.environment(settings, today()) if cache is not None else ""
+    environment = ""
+    if cache is not None:
+        environment = known or cachekey.environment(settings, today())
     checked = content is not None  # given content was loaded, parsed and checked in full
     content = content if content is not None else _load(settings, cache, environment)
     out = Output()
     ctx = replace(prepare(settings, content, out), store=cache, environment=environment)
     clock.lap("load")
-    built, build_key = _pages(ctx, cache, environment, checked)
+    built, build_key = all_pages(ctx, cache, environment, checked)
     clock.lap("pages")
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
     ctx = replace(
@@ -220,7 +227,7 @@ def prebuild(settings: Settings) -> Content | None:
         return None
     content = _load(settings, cache, environment)
     ctx = replace(prepare(settings, content, Output()), store=cache, environment=environment)
-    _pages(ctx, cache, environment, checked=False, keep=False)  # checks, builds, caches
+    all_pages(ctx, cache, environment, checked=False, keep=False)  # checks, builds, caches
     cache.mark("built", stamp)  # the site-wide stages run once, in the worker
     return content
 
@@ -257,62 +264,6 @@ def _load(settings: Settings, cache: BuildCache | None, environment: str) -> Con
         return load_content(settings.content_dir, parse=False, known=known)
     except ContentError:
         return load_content(settings.content_dir)  # raises, listing every problem
-
-
-def _pages(
-    ctx: BuildContext,
-    cache: BuildCache | None,
-    environment: str,
-    checked: bool,
-    keep: bool = True,
-) -> tuple[dict[tuple[str, str], PageBuild], str]:
-    """Every page's build, in menu order: from the cache, else built (and then cached); and a
-    key for the whole build (a hash of every page's key), with a cache. Unless `keep`, the
-    builds are only cached (by the pool's workers themselves) and none is returned."""
-    content = ctx.content
-    order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
-    keys: dict[tuple[str, str], str] = {}
-    found: dict[tuple[str, str], PageBuild] = {}
-    held: set[tuple[str, str]] = set()
-    if cache is not None:
-        shape = cachekey.shape(content.pages.values())
-        for key in order:
-            page = content.pages[key]
-            keys[key] = cachekey.page(environment, shape, content, page)
-            if not keep:  # only filling the cache: the server reads (and checks) what is there
-                if cache.holds_page(keys[key]):
-                    held.add(key)
-                continue
-            hit = cache.page(keys[key], page)
-            if hit is not None:
-                found[key] = hit
-    missing = [content.pages[key] for key in order if key not in found and key not in held]
-    processes = workers(ctx.settings.build_workers)
-    fresh: dict[tuple[str, str], PageBuild] | None = {}
-    if keep or cache is None:
-        fresh = build_pages(ctx, missing, processes, checked=checked)
-    elif not store_pages(ctx, missing, processes, _putter(cache, keys)):
-        fresh = None
-    if fresh is None:  # a page is invalid: the full load reports every problem
-        load_content(ctx.settings.content_dir)
-        raise RuntimeError("a page failed its checks in the build but not in the full load")
-    if cache is not None:
-        for key, built in fresh.items():
-            cache.put_page(keys[key], built)
-        if missing or not cache.heads_read:
-            cache.put_heads(environment, list(content.pages.values()))
-        if missing:  # only a build that wrote something can have left entries unused (a
-            cache.prune()  # start with nothing new skips the walk over every file: 0.25 s)
-    build_key = ""
-    if cache is not None:
-        build_key = hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
-    if not keep:
-        return {}, build_key
-    return {key: found.get(key) or fresh[key] for key in order}, build_key
-
-
-def _putter(cache: BuildCache, keys: Mapping[tuple[str, str], str]) -> Put:
-    return lambda page, built: cache.put_page(keys[page], built)
 
 
 def prepare(settings: Settings, content: Content, out: Output) -> BuildContext:

@@ -81,12 +81,15 @@ def address_cap(settings: Settings) -> AddressCap | None:
 _PRELOADED: list[SiteApp] = []  # the app built before the server forked its workers
 
 
-def preload(settings: Settings) -> None:
+def preload(settings: Settings, environment: str | None = None) -> Site:
     """Build the site and its app here, in the server's main process, before granian forks its
     workers (app/serve/servers.py): each worker starts with it built, sharing its memory until
-    written (copy-on-write), and a replaced worker starts at once. Raises ContentError."""
-    _PRELOADED[:] = [create_app(settings, build(settings, freeze=True))]
+    written (copy-on-write), and a replaced worker starts at once. `environment`: its cache key,
+    when the caller has it. Raises ContentError."""
+    site = build(settings, freeze=True, environment=environment)
+    _PRELOADED[:] = [create_app(settings, site)]
     gc.freeze()  # what the site holds stays out of every later collection, in every worker
+    return site
 
 
 def serve_app() -> ASGIApp:
@@ -98,9 +101,9 @@ def serve_app() -> ASGIApp:
     return app.fast_path or app
 
 
-def build(settings: Settings, freeze: bool = False) -> Site:
+def build(settings: Settings, freeze: bool = False, environment: str | None = None) -> Site:
     """The site as served: the build's stages plus the serving layer's own (OpenAPI)."""
-    return build_site(settings, routes.SERVING_STAGES, freeze=freeze)
+    return build_site(settings, routes.SERVING_STAGES, freeze=freeze, environment=environment)
 
 
 # long: every route and error handler registered in one place, as datasette's _routes()

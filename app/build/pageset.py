@@ -1,0 +1,102 @@
+"""Every page's build: read from the build cache, else built (here, or by a pool whose workers
+write their own entries) and then cached; and the key of the whole build."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import NoReturn, cast
+
+from ..content.loader import load_content
+from ..content.records import Content
+from . import cachekey
+from .cache import BuildCache
+from .context import BuildContext
+from .pagebuild import Put, build_pages, pooled, store_pages, workers
+from .pageparts import PageBuild
+
+
+def all_pages(
+    ctx: BuildContext,
+    cache: BuildCache | None,
+    environment: str,
+    checked: bool,
+    keep: bool = True,
+) -> tuple[dict[tuple[str, str], PageBuild], str]:
+    """Every page's build, in menu order: from the cache, else built (and then cached); and a
+    key for the whole build (a hash of every page's key), with a cache. Many missing pages are
+    built by a pool whose workers write their own entries (nothing is sent back), then read
+    here; a few are built here. Unless `keep`, the builds are only cached, and none is
+    returned (or read)."""
+    content = ctx.content
+    order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
+    keys: dict[tuple[str, str], str] = {}
+    found: dict[tuple[str, str], PageBuild] = {}
+    if cache is not None:
+        shape = cachekey.shape(content.pages.values())
+        keys = {k: cachekey.page(environment, shape, content, content.pages[k]) for k in order}
+        found = _cached(cache, content, keys, keep)
+    missing = [content.pages[key] for key in order if key not in found]
+    processes = workers(ctx.settings.build_workers)
+    rest = missing
+    if cache is not None and (not keep or pooled(len(missing), processes)):
+        if not store_pages(ctx, missing, processes, _putter(cache, keys)):
+            _invalid(ctx)
+        rest = []
+        if keep:  # what the workers wrote, read and checked as every entry is
+            found.update(
+                _cached(
+                    cache,
+                    content,
+                    {(p.lang, p.slug): keys[(p.lang, p.slug)] for p in missing},
+                    True,
+                )
+            )
+            rest = [p for p in missing if (p.lang, p.slug) not in found]
+            cache.hits.difference_update(keys[(p.lang, p.slug)] for p in missing)  # built now
+    fresh = build_pages(ctx, rest, processes, checked=checked)
+    if fresh is None:
+        _invalid(ctx)
+    if cache is not None:
+        for key, built in fresh.items():
+            cache.put_page(keys[key], built)
+        if missing or not cache.heads_read:
+            cache.put_heads(environment, list(content.pages.values()))
+        if missing:  # only a build that wrote something can have left entries unused (a
+            cache.prune()  # start with nothing new skips the walk over every file: 0.25 s)
+    build_key = ""
+    if cache is not None:
+        build_key = hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
+    if not keep:
+        return {}, build_key
+    return {key: found.get(key) or fresh[key] for key in order}, build_key
+
+
+_HELD = cast(PageBuild, object())  # a page whose build the cache holds, not read
+
+
+def _cached(
+    cache: BuildCache, content: Content, keys: Mapping[tuple[str, str], str], read: bool
+) -> dict[tuple[str, str], PageBuild]:
+    """The builds of `keys` the cache holds: read (and checked), or, unless `read`, only known
+    to be there (the server reads and checks them; a prebuild has no use for them)."""
+    out: dict[tuple[str, str], PageBuild] = {}
+    for key, page_key in keys.items():
+        if not read:
+            if cache.holds_page(page_key):
+                out[key] = _HELD
+            continue
+        hit = cache.page(page_key, content.pages[key])
+        if hit is not None:
+            out[key] = hit
+    return out
+
+
+def _invalid(ctx: BuildContext) -> NoReturn:
+    """A page is invalid: the full load reports every problem."""
+    load_content(ctx.settings.content_dir)
+    raise RuntimeError("a page failed its checks in the build but not in the full load")
+
+
+def _putter(cache: BuildCache, keys: Mapping[tuple[str, str], str]) -> Put:
+    return lambda page, built: cache.put_page(keys[page], built)
