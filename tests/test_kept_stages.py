@@ -11,7 +11,7 @@ import pytest
 from test_build_cache import fingerprint, settings
 
 from app import urls
-from app.build import cite_templates
+from app.build import cite_templates, discovery
 from app.build import pages as pages_module
 from app.build.context import BuildContext, Output, by_build, kept
 from app.build.prebuilt import Prebuilt
@@ -112,3 +112,55 @@ def test_a_changed_page_reads_the_citation_style_templates_from_the_cache(
     again = build(settings(content, cache))  # corrupt entries are made again, not used
     assert rendered != []
     assert again.report.from_cache == again.report.pages - 2
+
+
+EDITS = {
+    # only the text: the sitemap, feeds and source pages are read from the cache
+    "text": ("\n## Name and number {#name}\n", "\nA new sentence.\n\n## Name and number {#name}\n"),
+    # the page's title: in the feed, and in the source pages' "cited by" lists
+    "title": ("title: The Los Angeles", "title: The City of Los Angeles"),
+    # the first section heading: its section page's title (that section cites no excerpt)
+    "heading": ("\n## ", "\n## New: "),
+    # a change note: the feed
+    "change": ("    note: First published.", "    note: First published here."),
+    # the date: the sitemap's lastmod
+    "date": ("updated: 2026-12-01", "updated: 2026-12-02"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_an_edit_makes_again_exactly_the_stages_that_read_it(
+    edit: str, content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the edit, the build serves what a build without a cache does; an edit to a
+    page's text alone makes neither the sitemap and feeds nor the source pages again."""
+    cache = tmp_path / "cache"
+    build(settings(content, cache))
+    for name in ("dea-dhs-coordination", "sanctuary-ordinance"):  # one cites excerpts
+        page = content / f"pages/en/{name}.md"
+        old, new = EDITS[edit]
+        text = page.read_text()
+        if name == "dea-dhs-coordination":
+            old, new = ("\n## ", "\nA new sentence.\n\n## ") if edit == "text" else (old, new)
+            if old not in text:
+                continue
+        assert old in text, (name, old)
+        page.write_text(text.replace(old, new, 1))
+    expected = fingerprint(build(settings(content, None)))
+    ran: list[str] = []
+    for module, name in ((discovery, "sitemap_xml"), (pages_module, "_source_html")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, _spy(ran, name, real))
+    after = build(settings(content, cache))
+    assert fingerprint(after) == expected
+    made = {"text": [], "title": ["_source_html", "sitemap_xml"], "heading": []}
+    made.update(change=["sitemap_xml"], date=["sitemap_xml"])  # the feeds: the same stage
+    assert sorted(set(ran)) == made[edit]
+
+
+def _spy(ran: list[str], name: str, real):  # type: ignore[no-untyped-def]
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ran.append(name)
+        return real(*args, **kwargs)
+
+    return spy

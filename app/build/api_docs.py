@@ -379,14 +379,18 @@ def as_json(model: BaseModel) -> bytes:
     return model.model_dump_json().encode("utf-8")
 
 
-@kept("api", by_build)
+@kept("api", by_build)  # the page list names each page's version
 def stage(ctx: BuildContext, out: Output) -> None:
-    """Every parameter-free API document (the OpenAPI document is the serving layer's); each
-    page's own document was built with the page (app/build/pagebuild.py)."""
+    """Every parameter-free API document but each page's own (the OpenAPI document is the
+    serving layer's)."""
     models = documents(ctx.content, ctx.rendered, ctx.settings.site_url, details=False)
     for path, model in models.items():
         out.add(path, Prebuilt.build(as_json(model), JSON))
-        if path == f"{PREFIX}/pages.json":
-            for lang in ctx.langs:
-                for page in ctx.content.pages_in(lang):
-                    out.add(page_doc(lang, page.key), ctx.built[(lang, page.slug)].api)
+
+
+def pages_stage(ctx: BuildContext, out: Output) -> None:
+    """Each page's own document, built with the page (app/build/pagebuild.py) and kept in its
+    cache entry (not again with the lists)."""
+    for lang in ctx.langs:
+        for page in ctx.content.pages_in(lang):
+            out.add(page_doc(lang, page.key), ctx.built[(lang, page.slug)].api)

@@ -10,7 +10,8 @@ pages, and named services such as the search index.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -21,6 +22,7 @@ from ..content.records import Content, Page
 from ..i18n import Gettext, language_name
 from ..render.pages import RenderedPage, Renderer
 from ..settings import Settings
+from . import cachekey
 from .pageparts import PageBuild
 from .prebuilt import Prebuilt
 
@@ -155,12 +157,14 @@ class Stage(Protocol):
 
 
 S = TypeVar("S", bound=Callable[[BuildContext, Output], None])
+Key = Callable[[BuildContext, Output], str]
 
 
-def kept(kind: str, key: Callable[[BuildContext], str]) -> Callable[[S], S]:
-    """Mark a stage that only adds responses, all made from what `key(ctx)` covers: the build
-    keeps them whole in its cache under `kind` and that key, and a later build with the same key
-    reads them instead of running the stage (app/build/site.py `_run`)."""
+def kept(kind: str, key: Key) -> Callable[[S], S]:
+    """Mark a stage that only adds responses, all made from what `key(ctx, out)` covers (a hash
+    of everything the stage reads; "" when there is none): the build keeps them whole in its
+    cache under `kind` and that key, and a later build with the same key reads them instead of
+    running the stage (app/build/site.py `_run`)."""
 
     def mark(stage: S) -> S:
         stage.kept = (kind, key)  # type: ignore[attr-defined]
@@ -169,9 +173,29 @@ def kept(kind: str, key: Callable[[BuildContext], str]) -> Callable[[S], S]:
     return mark
 
 
-def by_build(ctx: BuildContext) -> str:
+def by_build(ctx: BuildContext, out: Output) -> str:
     """The key of stages made from every page: the build's (a hash of every page's key)."""
     return ctx.build_key
+
+
+def by_environment(ctx: BuildContext, out: Output) -> str:
+    """The key of stages made from the code, settings and non-page content only."""
+    return ctx.environment
+
+
+def digest(ctx: BuildContext, parts: Iterable[object]) -> str:
+    """A stage's key: the environment's (code, templates, settings, non-page content, the day),
+    the site's shape (every page's language, slug and key; the menu: what every page's header
+    and links by key read) and the `repr` of each part (what else the stage reads of the
+    pages); "" without a cache."""
+    if not ctx.environment:
+        return ""
+    out = hashlib.sha256(ctx.environment.encode())
+    out.update(cachekey.shape(ctx.content.pages.values()).encode())
+    for part in parts:
+        out.update(repr(part).encode())
+        out.update(b"\0")
+    return out.hexdigest()
 
 
 def service(services: Mapping[str, object], name: str, kind: type[T]) -> T | None:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator
 
 from .. import urls
-from .context import BuildContext, Output, by_build, kept
+from .context import BuildContext, Output, digest, kept
 from .prebuilt import Prebuilt
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -32,7 +32,19 @@ class SitemapUrl:
     alternates: dict[str, str]  # lang -> path, this URL's own language included
 
 
-@kept("discovery", by_build)
+def read(ctx: BuildContext, out: Output) -> str:
+    """What the sitemap and the feeds read of the pages: every address listed, with its date
+    and its translations; each page's title and changes, in menu order (a page's text is not)."""
+    listed = [(u.path, u.lastmod, sorted(u.alternates.items())) for u in sitemap_urls(ctx, out)]
+    changes = [
+        (lang, p.slug, p.meta.title, [(c.date, c.note) for c in p.meta.changes])
+        for lang in ctx.langs
+        for p in ctx.content.pages_in(lang)
+    ]
+    return digest(ctx, (listed, changes))
+
+
+@kept("discovery", read)
 def stage(ctx: BuildContext, out: Output) -> None:
     """The sitemap, robots.txt and the feeds."""
     out.add("/sitemap.xml", Prebuilt.build(sitemap_xml(ctx, out), f"{XML}; charset=utf-8"))

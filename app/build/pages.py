@@ -9,7 +9,7 @@ from ..content.records import Source
 from ..render.pages import RenderedPage, source_paragraphs, toc_entries
 from . import sections as section_pages
 from . import source_cite, versions
-from .context import BuildContext, Output, by_build, kept
+from .context import BuildContext, Output, digest, kept
 from .prebuilt import Prebuilt
 
 ERROR_STATUSES = (400, 404, 405, 500)
@@ -61,7 +61,13 @@ def source_cards_stage(ctx: BuildContext, out: Output) -> None:
             source_cite.defer_card(ctx, out, source, lang)
 
 
-@kept("sources", by_build)  # the pages citing each excerpt are listed
+def _sources_read(ctx: BuildContext, out: Output) -> str:
+    """What the source pages read of the pages (besides the site's shape): the pages and
+    sections citing each excerpt, with their titles."""
+    return digest(ctx, [sorted(_cited_by(ctx, lang).items()) for lang in ctx.langs])
+
+
+@kept("sources", _sources_read)
 def sources_stage(ctx: BuildContext, out: Output) -> None:
     for lang in ctx.langs:
         _ = ctx.gettext(lang)

@@ -48,6 +48,7 @@ STAGES: tuple[Stage, ...] = (
     pages.health_stage,
     discovery.stage,  # sitemap, robots.txt, feeds: after every page
     api_docs.stage,  # the JSON documents
+    api_docs.pages_stage,  # each page's own
     search.stage,  # the index: read from the cache (made in the child), else made here
     versions.stage,  # permanent versions from the archive, deferred; Memento headers on pages
 )
@@ -236,7 +237,7 @@ def _run(stage: Stage, ctx: BuildContext, out: Output, cache: BuildCache | None)
     """Run `stage`, or read what it made from the cache when it is `kept` (app/build/context.py)
     and a build with its key made it before."""
     kept = getattr(stage, "kept", None)
-    key = kept[1](ctx) if kept is not None and cache is not None else ""
+    key = kept[1](ctx, out) if kept is not None and cache is not None else ""
     if not key:
         stage(ctx, out)
         return

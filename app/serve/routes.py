@@ -32,7 +32,7 @@ from ..build.api_docs import (
     SourceList,
     as_json,
 )
-from ..build.context import BuildContext, Output, kept
+from ..build.context import BuildContext, Output, by_environment, kept
 from ..build.prebuilt import Prebuilt
 from ..build.search import MAX_QUERY, QueryError
 from ..build.site import Site
@@ -205,7 +205,7 @@ def openapi_document() -> bytes:
     return json.dumps(schema, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-@kept("openapi", lambda ctx: ctx.environment)  # the code, FastAPI's version, the settings
+@kept("openapi", by_environment)  # the code, FastAPI's version (in LIBRARIES), the settings
 def openapi_stage(ctx: BuildContext, out: Output) -> None:
     """A build stage of the serving layer's: the OpenAPI document is FastAPI's description."""
     out.add(f"{PREFIX}/openapi.json", Prebuilt.build(openapi_document(), JSON))
