@@ -235,26 +235,32 @@ def prebuild(settings: Settings) -> Content | None:
 
 def _run(stage: Stage, ctx: BuildContext, out: Output, cache: BuildCache | None) -> None:
     """Run `stage`, or read what it made from the cache when it is `kept` (app/build/context.py)
-    and a build with its key made it before."""
+    and a build with its key made it before. A build with this build's key (every page's) found
+    the stage's own key before: that is kept too, so a start with nothing changed reads two
+    small files and works nothing out."""
     kept = getattr(stage, "kept", None)
-    key = kept[1](ctx, out) if kept is not None and cache is not None else ""
+    if kept is None or cache is None or not ctx.environment:
+        stage(ctx, out)
+        return
+    name, key_of = kept
+    alias = cache.get_bytes(f"{name}-key", ctx.build_key) if ctx.build_key else None
+    key = alias.decode("ascii", "replace") if alias is not None else key_of(ctx, out)
     if not key:
         stage(ctx, out)
         return
-    assert kept is not None and cache is not None
-    name = kept[0]
     found = cache.responses(name, key)
-    if found is not None:
-        out.responses.update(found)
-        return
-    before = set(out.responses)
-    sizes = (len(out.deferred), len(out.samples), len(out.errors), len(out.services))
-    stage(ctx, out)
-    added = {path: item for path, item in out.responses.items() if path not in before}
-    if sizes == (len(out.deferred), len(out.samples), len(out.errors), len(out.services)):
-        cache.put_responses(name, key, added)
-    else:  # read back, it would lose what it deferred or provided: a mistake in the code
-        raise TypeError(f"stage {name} is kept in the cache but adds more than responses")
+    if found is None:
+        before = set(out.responses)
+        sizes = (len(out.deferred), len(out.samples), len(out.errors), len(out.services))
+        stage(ctx, out)
+        if sizes != (len(out.deferred), len(out.samples), len(out.errors), len(out.services)):
+            # read back, it would lose what it deferred or provided: a mistake in the code
+            raise TypeError(f"stage {name} is kept in the cache but adds more than responses")
+        found = {path: item for path, item in out.responses.items() if path not in before}
+        cache.put_responses(name, key, found)
+    out.responses.update(found)
+    if alias is None and ctx.build_key:
+        cache.put_bytes(f"{name}-key", ctx.build_key, key.encode("ascii"))
 
 
 def _load(settings: Settings, cache: BuildCache | None, environment: str) -> Content:
