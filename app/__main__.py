@@ -14,6 +14,7 @@ from . import address
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .build.bundle import Prefetch
     from .build.cachekey import LastBuild
     from .content.records import Content
 
@@ -108,6 +109,7 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
     from .build.cachekey import last_build
 
     last = last_build(settings)  # reads no content file: the last build had exactly these
+    prefetch = _prefetch(last) if args.command == "serve" and not args.reload else None
     if last is not None and last.done:
         print("content OK: unchanged since the last build (build/cache/)", file=sys.stderr)
     elif args.command == "build" or args.reload:
@@ -119,7 +121,7 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
     from .serve.servers import serve_site
 
     if not args.reload:  # built once, here: granian's workers are forks of this process
-        code = _preload(settings, last)
+        code = _preload(settings, last, prefetch)
         if code:
             return code
     public = address.site_url_from(os.environ)
@@ -128,20 +130,32 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _preload(settings: Settings, last: LastBuild | None) -> int:
+def _prefetch(last: LastBuild | None) -> Prefetch | None:
+    """The cache files the last build read, being read in a thread while the app is imported,
+    when nothing changed since (app/build/bundle.py)."""
+    from .build import bundle
+
+    if last is None or not last.done or not last.build_key:
+        return None
+    file = bundle.path(last.root, last.build_key)
+    return bundle.Prefetch(file) if file.is_file() else None
+
+
+def _preload(settings: Settings, last: LastBuild | None, prefetch: Prefetch | None) -> int:
     from .content.errors import ContentError
     from .serve.app import preload
     from .serve.middleware import log_config
 
     logging.config.dictConfig(log_config())  # the build's report line, as the workers log it
     try:
-        site = preload(settings, last.environment if last is not None else None)
+        site = preload(settings, last.environment if last is not None else None, prefetch)
     except ContentError as exc:  # the report of every problem
         print(exc.report(), file=sys.stderr)
         return 1
     if last is not None and not last.done:
         _content_ok(site.content)
-        last.mark()  # the next start with these files reads no content file to know it
+    if last is not None and last.build_key != site.build_key:
+        last.mark(site.build_key)  # the next start with these files reads no content file first
     return 0
 
 

@@ -56,6 +56,7 @@ def test_serve_builds_in_its_own_process_and_a_second_start_reads_no_content_fil
     it would load the content and compute the environment a second time), then marks the build
     so that the next start with the same files is known unchanged before any file is read."""
     import app.__main__ as cli
+    from app.build import bundle as bundle_module
     from app.serve import app as serve_app
     from app.serve import servers
 
@@ -68,11 +69,16 @@ def test_serve_builds_in_its_own_process_and_a_second_start_reads_no_content_fil
     served: list[int] = []
     monkeypatch.setattr(servers, "serve_site", lambda host, port, *a: served.append(port))
     environments: list[str | None] = []
+    bundles: list[object] = []
     real = serve_app.preload
 
-    def preload(settings, environment=None):  # type: ignore[no-untyped-def]
+    def preload(settings, environment=None, bundle=None):  # type: ignore[no-untyped-def]
         environments.append(environment)
-        return real(settings, environment)
+        bundles.append(bundle)
+        return real(settings, environment, bundle)
+
+    # the bundle of what the first start read, written now (not in a process of its own)
+    monkeypatch.setattr(serve_app, "keep_bundle", bundle_module.write)
 
     monkeypatch.setattr(serve_app, "preload", preload)
     assert cli.main(["serve", "--port", "8398"]) == 0
@@ -83,3 +89,4 @@ def test_serve_builds_in_its_own_process_and_a_second_start_reads_no_content_fil
     assert second[0] == "content OK: unchanged since the last build (build/cache/)"
     assert served == [8398, 8398]
     assert len(environments) == 2 and environments[0] == environments[1] != ""
+    assert bundles[0] is None and isinstance(bundles[1], bundle_module.Prefetch)

@@ -10,14 +10,12 @@ and is rebuilt and written over. Nothing is unpickled. Keys are content hashes
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import os
 import struct
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,22 +27,22 @@ from ..content.schema import PageMeta
 from ..markdown.citations import CiteKey, Note
 from ..markdown.tokens import Section, SectionSlice
 from ..render.pages import RenderedPage
+from .cachefile import Corrupt
+from .cachefile import pack as _pack
+from .cachefile import unpack as _unpack
 from .pageparts import PageBuild
 from .postings import Segment
 from .prebuilt import Prebuilt, Variant
 
 log = logging.getLogger("app")
-MAGIC = b"la-build-cache 2\n"  # 2: a page's search entries apart, as a counted Segment
 KEEP_DAYS = 1  # entries no build has used for this long are removed
 
 
-class Corrupt(ValueError):
-    pass
-
-
 class BuildCache:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, bundle: Mapping[tuple[str, str], memoryview] | None = None):
         self.root = root
+        self.bundle = bundle or {}  # files read, and checked, in one (app/build/bundle.py)
+        self.files: dict[tuple[str, str], None] = {}  # (kind, key) read or written, in order
         self.used: set[Path] = set()
         self.heads_read = False
         self.hits: set[str] = set()  # page keys found
@@ -59,21 +57,23 @@ class BuildCache:
 
     def _read(self, kind: str, key: str) -> tuple[dict[str, Any], memoryview] | None:
         path = self._path(kind, key)
+        bundled = self.bundle.get((kind, key))
         try:
-            data = path.read_bytes()
+            data = path.read_bytes() if bundled is None else bundled
         except FileNotFoundError:
             return None
         except OSError as exc:
             log.warning("build cache: cannot read %s (%s); rebuilding it", path, exc)
             return None
         try:
-            header, blobs = _unpack(data)
+            header, blobs = _unpack(data, checked=bundled is not None)
             if header.get("key") != key or header.get("kind") != kind:
                 raise Corrupt("written for another key")
         except (Corrupt, ValueError, UnicodeDecodeError, struct.error) as exc:
             log.warning("build cache: %s is not valid (%s); rebuilding it", path, exc)
             return None
         self.used.add(path)
+        self.files[(kind, key)] = None
         return header, blobs
 
     def _write(self, kind: str, key: str, header: dict[str, Any], blobs: bytes) -> None:
@@ -89,6 +89,7 @@ class BuildCache:
             Path(temporary).unlink(missing_ok=True)
             raise
         self.used.add(path)
+        self.files[(kind, key)] = None
 
     def prune(self) -> None:
         """Remove entries that this build did not use and no build used for KEEP_DAYS."""
@@ -102,7 +103,7 @@ class BuildCache:
 
     def has(self, kind: str, key: str) -> bool:
         """An entry is there (not read, so not checked: reading it may still find it corrupt)."""
-        return self._path(kind, key).is_file()
+        return (kind, key) in self.bundle or self._path(kind, key).is_file()
 
     def get_bytes(self, kind: str, key: str) -> bytes | None:
         found = self._read(kind, key)
@@ -133,8 +134,8 @@ class BuildCache:
     def has_mark(self, kind: str, key: str) -> bool:
         return self._read(kind, key) is not None
 
-    def mark(self, kind: str, key: str) -> None:
-        self._write(kind, key, {}, b"")
+    def mark(self, kind: str, key: str, **fields: str) -> None:
+        self._write(kind, key, fields, b"")
 
     # -- front matter --------------------------------------------------------------------
 
@@ -209,27 +210,6 @@ def _body_start(page: Page) -> int:
 
 
 # --------------------------------------------------------------------------- the file format
-
-
-def _pack(header: dict[str, Any], blobs: bytes) -> bytes:
-    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
-    body = struct.pack(">I", len(head)) + head + blobs
-    return MAGIC + hashlib.sha256(body).digest() + body
-
-
-def _unpack(data: bytes) -> tuple[dict[str, Any], memoryview]:
-    """The header and the blobs, as a view into `data` (a large body is not copied)."""
-    if not data.startswith(MAGIC):
-        raise Corrupt("not a cache file of this format")
-    view = memoryview(data)
-    digest, body = view[len(MAGIC) : len(MAGIC) + 32], view[len(MAGIC) + 32 :]
-    if hashlib.sha256(body).digest() != digest:
-        raise Corrupt("checksum mismatch")
-    (size,) = struct.unpack(">I", body[:4])
-    header = json.loads(bytes(body[4 : 4 + size]))
-    if not isinstance(header, dict):
-        raise Corrupt("no header")
-    return header, body[4 + size :]
 
 
 def _blob(data: bytes, blobs: bytearray) -> int:

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import struct
 import sys
 from collections.abc import Iterable
 from importlib import metadata
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..settings import ROOT, Settings
+from . import cachefile
 
 if TYPE_CHECKING:  # this module stays light: `python -m app serve` asks it before any import
     from ..content.records import Content, Page
@@ -120,17 +122,18 @@ def today() -> dt.date:
 class LastBuild:
     """What a start knows before it reads any content file: the environment's key, and whether
     a build of exactly these files (by name, size and time), with this code, these templates
-    and settings, succeeded today (`mark` records that one did)."""
+    and settings, succeeded today, and with which build key (`mark` records that one did)."""
 
     root: Path
     environment: str
     stamp: str
     done: bool
+    build_key: str = ""  # "" when not done, or not recorded (`python -m app build` marks none)
 
-    def mark(self) -> None:
+    def mark(self, build_key: str = "") -> None:
         from .cache import BuildCache  # only once a build succeeded: this module stays light
 
-        BuildCache(self.root).mark("built", self.stamp)
+        BuildCache(self.root).mark("built", self.stamp, build=build_key)
 
 
 def last_build(settings: Settings) -> LastBuild | None:
@@ -139,8 +142,17 @@ def last_build(settings: Settings) -> LastBuild | None:
         return None
     key = environment(settings, today())
     mark = stamp(key, settings.content_dir)
-    done = (settings.cache_dir / "built" / f"{mark}.bin").is_file()
-    return LastBuild(settings.cache_dir, key, mark, done)
+    file = settings.cache_dir / "built" / f"{mark}.bin"
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return LastBuild(settings.cache_dir, key, mark, False)
+    try:
+        header, _ = cachefile.unpack(data)
+        build_key = header.get("build") if header.get("key") == mark else ""
+    except (ValueError, UnicodeDecodeError, struct.error):
+        build_key = ""
+    return LastBuild(settings.cache_dir, key, mark, True, str(build_key or ""))
 
 
 def built_before(settings: Settings) -> bool:

@@ -29,6 +29,7 @@ from ..render.pages import RenderedPage, Renderer
 from ..settings import Settings
 from . import api_docs, archive, cachekey, discovery, pages, search, sections, versions
 from .assets import fingerprint
+from .bundle import Entries, Prefetch
 from .cache import BuildCache
 from .context import BuildContext, Output, Stage, service
 from .memory import collector_paused, trim
@@ -63,6 +64,8 @@ class Site:
     rendered: Mapping[tuple[str, str], RenderedPage]
     services: Mapping[str, object] = field(default_factory=dict, repr=False)
     report: BuildReport = field(default_factory=lambda: BuildReport(), repr=False)
+    build_key: str = ""  # with a build cache: a hash of every page's key
+    cache_files: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # read or written
 
     @property
     def langs(self) -> list[str]:
@@ -112,16 +115,19 @@ def build_site(
     content: Content | None = None,
     freeze: bool = False,
     environment: str | None = None,
+    bundle: Prefetch | None = None,
 ) -> Site:
     """Load content (raising ContentError if invalid) unless given, and build every response.
 
     Each page is built once (app/build/pagebuild.py: in a process pool when there are many) or
     read from the build cache (`settings.cache_dir`; app/build/cache.py); the site-wide stages
     then run on what the pages left. `environment`: the cache's key for all but the pages
-    (app/build/cachekey.py), when the caller has worked it out for this start.
+    (app/build/cachekey.py), when the caller has worked it out for this start; `bundle`: the
+    cache files the last build with these files read, being read (app/build/bundle.py).
     """
     with collector_paused(freeze):
-        site = _build(settings, extra_stages, content, environment)
+        bundled = bundle.entries() if bundle is not None else None
+        site = _build(settings, extra_stages, content, environment, bundled)
     trim()
     return site
 
@@ -131,9 +137,10 @@ def _build(
     extra_stages: Iterable[Stage],
     content: Content | None,
     known: str | None,
+    bundled: Entries | None,
 ) -> Site:
     clock = _Clock()
-    cache = BuildCache(settings.cache_dir) if settings.cache_dir is not None else None
+    cache = BuildCache(settings.cache_dir, bundled) if settings.cache_dir is not None else None
     environment = ""
     if cache is not None:
         environment = known or cachekey.environment(settings, today())
@@ -168,6 +175,8 @@ def _build(
             cache.mark("samples", environment)
     clock.lap("samples")
     built.clear()  # what the pages' builds made is in the responses and the index now
+    if cache is not None:
+        cache.bundle = {}  # read: what a deferred response reads later comes from the files
     report = BuildReport(
         pages=len(rendered),
         from_cache=len(cache.hits) if cache is not None else 0,
@@ -182,6 +191,8 @@ def _build(
         rendered=rendered,
         services=MappingProxyType(out.services),
         report=report,
+        build_key=build_key,
+        cache_files=tuple(cache.files) if cache is not None else (),
     )
 
 

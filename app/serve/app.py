@@ -17,6 +17,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from .. import urls
 from ..build import versions
 from ..build.api_docs import PREFIX
+from ..build.bundle import Prefetch
+from ..build.bundle import keep as keep_bundle
 from ..build.site import Site, build_site
 from ..settings import Settings
 from . import routes
@@ -81,14 +83,18 @@ def address_cap(settings: Settings) -> AddressCap | None:
 _PRELOADED: list[SiteApp] = []  # the app built before the server forked its workers
 
 
-def preload(settings: Settings, environment: str | None = None) -> Site:
+def preload(
+    settings: Settings, environment: str | None = None, bundle: Prefetch | None = None
+) -> Site:
     """Build the site and its app here, in the server's main process, before granian forks its
     workers (app/serve/servers.py): each worker starts with it built, sharing its memory until
     written (copy-on-write), and a replaced worker starts at once. `environment`: its cache key,
     when the caller has it. Raises ContentError."""
-    site = build(settings, freeze=True, environment=environment)
+    site = build(settings, freeze=True, environment=environment, bundle=bundle)
     _PRELOADED[:] = [create_app(settings, site)]
     gc.freeze()  # what the site holds stays out of every later collection, in every worker
+    if settings.cache_dir is not None:  # what the next start reads, in one file
+        keep_bundle(settings.cache_dir, site.build_key, site.cache_files)
     return site
 
 
@@ -101,9 +107,16 @@ def serve_app() -> ASGIApp:
     return app.fast_path or app
 
 
-def build(settings: Settings, freeze: bool = False, environment: str | None = None) -> Site:
+def build(
+    settings: Settings,
+    freeze: bool = False,
+    environment: str | None = None,
+    bundle: Prefetch | None = None,
+) -> Site:
     """The site as served: the build's stages plus the serving layer's own (OpenAPI)."""
-    return build_site(settings, routes.SERVING_STAGES, freeze=freeze, environment=environment)
+    return build_site(
+        settings, routes.SERVING_STAGES, freeze=freeze, environment=environment, bundle=bundle
+    )
 
 
 # long: every route and error handler registered in one place, as datasette's _routes()

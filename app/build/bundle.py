@@ -1,0 +1,147 @@
+"""A bundle: every build cache file a start read, in one file, named by the build's key.
+
+A start with nothing changed knows the build's key before it reads any content file (the mark
+of the last build names it; app/build/cachekey.py), so it can read the bundle, and check its
+hash, in a thread while it imports the rest of the app (the read and the hash run without the
+interpreter lock): a thousand pages' entries and the search index, about 150 MB, are then in
+memory, checked, when the build asks for them (app/build/cache.py). The bundle only holds copies
+of cache files, each under its own kind and key: an entry found in it is the file itself. A
+start that built anything writes the bundle for its own key afterwards, in a process of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import struct
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+log = logging.getLogger("app")
+MAGIC = b"la-build-bundle 1\n"
+KIND = "bundle"
+Entries = dict[tuple[str, str], memoryview]
+
+
+def path(root: Path, build_key: str) -> Path:
+    return root / KIND / f"{build_key}.bin"
+
+
+class Prefetch:
+    """A bundle being read and checked in a thread (`entries` waits for it)."""
+
+    def __init__(self, file: Path):
+        self.file = file
+        self._data: bytes | None = None
+        self._ok = False
+        self._thread = threading.Thread(target=self._read, name="bundle", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            data = self.file.read_bytes()
+        except OSError:
+            return
+        body = memoryview(data)[len(MAGIC) + 32 :]
+        self._ok = (
+            data.startswith(MAGIC)
+            and hashlib.sha256(body).digest() == data[len(MAGIC) : len(MAGIC) + 32]
+        )
+        self._data = data
+
+    def entries(self) -> Entries | None:
+        """The bundle's files by (kind, key); None (logged) when it is missing or not valid."""
+        self._thread.join()
+        data, self._data = self._data, None  # the caller holds it, for as long as it reads
+        if data is None:
+            return None
+        if not self._ok:
+            log.warning("build cache: %s is not valid; reading the files", self.file)
+            return None
+        try:
+            return _index(memoryview(data)[len(MAGIC) + 32 :])
+        except (ValueError, TypeError, struct.error) as exc:
+            log.warning("build cache: %s is not valid (%s); reading the files", self.file, exc)
+            return None
+
+
+def _index(body: memoryview) -> Entries:
+    (size,) = struct.unpack(">I", body[:4])
+    listed = json.loads(bytes(body[4 : 4 + size]))
+    out: Entries = {}
+    at = 4 + size
+    for kind, key, length in listed:
+        if at + int(length) > len(body):
+            raise ValueError("truncated")
+        out[(str(kind), str(key))] = body[at : at + int(length)]
+        at += int(length)
+    if at != len(body):
+        raise ValueError("trailing bytes")
+    return out
+
+
+def write(root: Path, build_key: str, files: Iterable[tuple[str, str]]) -> None:
+    """The bundle of `files` (kind, key) for `build_key`; a file gone since is left out."""
+    listed, parts = [], []
+    for kind, key in dict.fromkeys(files):
+        try:
+            data = (root / kind / f"{key}.bin").read_bytes()
+        except OSError:
+            continue
+        listed.append([kind, key, len(data)])
+        parts.append(data)
+    head = json.dumps(listed, separators=(",", ":")).encode()
+    body = b"".join([struct.pack(">I", len(head)), head, *parts])
+    target = path(root, build_key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(MAGIC + hashlib.sha256(body).digest())
+            out.write(body)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def keep(root: Path, build_key: str, files: Iterable[tuple[str, str]]) -> bool:
+    """Write the bundle for `build_key` unless it is there, in a process nobody waits for (it
+    reads and writes about 150 MB for 1,000 pages: the server does not wait); False when it is
+    there, or cannot be written so (no fork, or other threads running)."""
+    if not build_key or path(root, build_key).is_file():
+        return False
+    chosen = list(files)
+    return detached(lambda: write(root, build_key, chosen))
+
+
+def detached(work: Callable[[], None]) -> bool:
+    """Run `work` in a grandchild of this process: its parent exits at once (reaped here), so
+    it is nobody's to wait for. Not with other threads running (a lock one of them holds would
+    never be released in the child), nor without fork."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:  # the child: starts the grandchild, and exits
+        try:
+            if os.fork() == 0:
+                try:
+                    work()
+                except BaseException:
+                    log.exception("build cache: writing a bundle failed")
+                finally:
+                    os._exit(0)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    return True

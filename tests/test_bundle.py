@@ -1,0 +1,102 @@
+"""The bundle (app/build/bundle.py): the cache files a build read, in one file, read in a thread.
+
+A start that reads its files from the bundle serves exactly what one that reads them one by one
+does; a corrupt bundle is noticed and the files are read instead; nothing of it stays in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from test_build_cache import fingerprint, settings
+
+from app.build import bundle
+from app.serve.app import build
+from app.settings import ROOT
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+def _bundled(content: Path, cache: Path) -> tuple[dict[str, str], Path]:
+    first = build(settings(content, cache))
+    assert first.build_key
+    kinds = {kind for kind, _ in first.cache_files}
+    assert {"heads", "pages", "search"} <= kinds  # every page's entry and the index
+    bundle.write(cache, first.build_key, first.cache_files)
+    return fingerprint(first), bundle.path(cache, first.build_key)
+
+
+def test_a_start_from_the_bundle_reads_no_page_file_and_serves_the_same(
+    content: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    expected, file = _bundled(content, cache)
+    for kind in ("pages", "search", "heads"):  # only the bundle holds them now
+        shutil.rmtree(cache / kind)
+    prefetch = bundle.Prefetch(file)
+    warm = build(settings(content, cache), bundle=prefetch)
+    assert warm.report.from_cache == warm.report.pages
+    assert fingerprint(warm) == expected
+    assert prefetch.entries() is None  # handed over once: the prefetch holds nothing after
+
+
+def test_a_corrupt_bundle_is_noticed_and_the_files_are_read(
+    content: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    expected, file = _bundled(content, cache)
+    data = bytearray(file.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    file.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="app"):
+        warm = build(settings(content, cache), bundle=bundle.Prefetch(file))
+    assert any("is not valid; reading the files" in r.getMessage() for r in caplog.records)
+    assert warm.report.from_cache == warm.report.pages  # from the files
+    assert fingerprint(warm) == expected
+    truncated = tmp_path / "truncated.bin"
+    truncated.write_bytes(file.read_bytes()[:1000])
+    assert bundle.Prefetch(truncated).entries() is None
+    assert bundle.Prefetch(tmp_path / "missing.bin").entries() is None
+
+
+def test_an_entry_taken_from_the_bundle_is_the_file_it_copies(tmp_path: Path) -> None:
+    for kind, key, data in (("pages", "a", b"one"), ("search", "b", b"two" * 1000)):
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / f"{key}.bin").write_bytes(data)
+    bundle.write(tmp_path, "k", [("pages", "a"), ("search", "b"), ("pages", "gone")])
+    entries = bundle.Prefetch(bundle.path(tmp_path, "k")).entries()
+    assert entries is not None
+    assert {k: bytes(v) for k, v in entries.items()} == {
+        ("pages", "a"): b"one",
+        ("search", "b"): b"two" * 1000,
+    }
+
+
+def test_the_bundle_is_written_by_a_process_nobody_waits_for(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+    started = time.perf_counter()
+    assert bundle.detached(lambda: (time.sleep(0.5), done.write_text("yes")) and None)
+    assert time.perf_counter() - started < 0.4  # returned before the work finished
+    deadline = time.perf_counter() + 10
+    while not done.exists() and time.perf_counter() < deadline:
+        time.sleep(0.05)
+    assert done.read_text() == "yes"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # another thread might hold a lock the child would need: not forked
+        assert not bundle.detached(lambda: None)
+        assert not bundle.keep(tmp_path, "key", [])
+    finally:
+        stop.set()
+        other.join()
