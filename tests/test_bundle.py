@@ -84,8 +84,13 @@ def test_an_entry_taken_from_the_bundle_is_the_file_it_copies(tmp_path: Path) ->
 
 def test_the_bundle_is_written_by_a_process_nobody_waits_for(tmp_path: Path) -> None:
     done = tmp_path / "done"
+
+    def work() -> None:
+        time.sleep(0.5)
+        done.write_text("yes")
+
     started = time.perf_counter()
-    assert bundle.detached(lambda: (time.sleep(0.5), done.write_text("yes")) and None)
+    assert bundle.detached(work)
     assert time.perf_counter() - started < 0.4  # returned before the work finished
     deadline = time.perf_counter() + 10
     while not done.exists() and time.perf_counter() < deadline:
