@@ -65,6 +65,8 @@ def test_serve_builds_in_its_own_process_and_a_second_start_reads_no_content_fil
     monkeypatch.setenv("CONTENT_DIR", str(content_dir))
     monkeypatch.setenv("BUILD_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(serve_app, "_PRELOADED", [])
+    # the server's log setup would point every later test's logs at this test's captured stderr
+    monkeypatch.setattr(cli.logging.config, "dictConfig", lambda config: None)
     monkeypatch.setattr(cli, "_in_child", lambda work: pytest.fail("a child built the site"))
     served: list[int] = []
     monkeypatch.setattr(servers, "serve_site", lambda host, port, *a: served.append(port))

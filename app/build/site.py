@@ -168,11 +168,7 @@ def _build(
             pending()
         raise
     responses = Responses(out.responses, out.deferred)
-    if cache is None or not cache.has_mark("samples", environment):
-        for path in out.samples:
-            responses[path]  # one of each deferred kind per language: fails here, not for a reader
-        if cache is not None:  # they built with these templates, code and fonts: no need again
-            cache.mark("samples", environment)
+    _samples(responses, out.samples, cache, environment)
     clock.lap("samples")
     built.clear()  # what the pages' builds made is in the responses and the index now
     if cache is not None:
@@ -194,6 +190,18 @@ def _build(
         build_key=build_key,
         cache_files=tuple(cache.files) if cache is not None else (),
     )
+
+
+def _samples(
+    responses: Responses, samples: list[str], cache: BuildCache | None, environment: str
+) -> None:
+    """One of each deferred kind per language, built now: one that fails, fails here, not for
+    a reader. Once per environment: they built with these templates, code and fonts."""
+    if cache is None or not cache.has_mark("samples", environment):
+        for path in samples:
+            responses[path]
+        if cache is not None:
+            cache.mark("samples", environment)
 
 
 @dataclass(frozen=True)
