@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from feedgen.feed import FeedGenerator
-
 from .. import urls
 from .context import BuildContext, Output, digest, kept
 from .prebuilt import Prebuilt
@@ -189,6 +187,8 @@ def atom_feed(ctx: BuildContext, lang: str) -> bytes:
         for number, change in enumerate(ordered, start=1):
             changes.append((change.date, position, page.slug, number, page, change.note))
     changes.sort(key=lambda c: (-c[0].toordinal(), c[1], c[2], -c[3]))
+
+    from feedgen.feed import FeedGenerator  # lxml with it: not needed by a start from the cache
 
     feed = FeedGenerator()
     feed.id(urls.absolute(site_url, feed_path(lang)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
-import segno
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup
@@ -34,6 +33,8 @@ def path(lang: str, slug: str) -> str:
 
 def qr_svg(url: str, title: str) -> Markup:
     """An inline SVG QR code: presentation attributes only (no style=), scaled by CSS."""
+    import segno  # when a handout is first asked for, not at every start
+
     code = segno.make(url, error=QR_ERROR, micro=False)
     svg = code.svg_inline(
         scale=1,

@@ -11,10 +11,12 @@ import io
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from ..settings import ROOT
+
+if TYPE_CHECKING:  # Pillow is imported when a card is first drawn, not at every start
+    from PIL import ImageFont
 
 WIDTH, HEIGHT = 1200, 630
 MEDIA_TYPE = "image/png"
@@ -63,6 +65,8 @@ def _palette() -> list[int]:
 
 @cache
 def _font(name: str, size: int, fonts_dir: Path = FONTS_DIR) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(fonts_dir / name), size)
 
 
@@ -109,6 +113,8 @@ def one_line(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
 
 def render(card: Card) -> bytes:
     """The card as PNG bytes."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("L", (WIDTH, HEIGHT), 0)
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
