@@ -131,14 +131,15 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _prefetch(last: LastBuild | None) -> Prefetch | None:
-    """The cache files the last build read, being read in a thread while the app is imported,
-    when nothing changed since (app/build/bundle.py)."""
+    """The cache files a build read, being read in a thread while the app is imported: the last
+    build with these files', else the last bundle written (app/build/bundle.py)."""
     from .build import bundle
 
-    if last is None or not last.done or not last.build_key:
+    if last is None:
         return None
-    file = bundle.path(last.root, last.build_key)
-    return bundle.Prefetch(file) if file.is_file() else None
+    key = last.build_key if last.done and last.build_key else bundle.latest(last.root)
+    file = bundle.path(last.root, key)
+    return bundle.Prefetch(file) if key and file.is_file() else None
 
 
 def _preload(settings: Settings, last: LastBuild | None, prefetch: Prefetch | None) -> int:

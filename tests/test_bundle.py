@@ -7,6 +7,7 @@ does; a corrupt bundle is noticed and the files are read instead; nothing of it 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 import time
@@ -105,3 +106,42 @@ def test_the_bundle_is_written_by_a_process_nobody_waits_for(tmp_path: Path) -> 
     finally:
         stop.set()
         other.join()
+
+
+def test_a_start_with_a_page_changed_reads_the_rest_from_the_last_bundle(
+    content: Path, tmp_path: Path
+) -> None:
+    """Entries are keyed by content: the last bundle holds every unchanged page's."""
+    cache = tmp_path / "cache"
+    _bundled(content, cache)
+    assert bundle.latest(cache) and bundle.path(cache, bundle.latest(cache)).is_file()
+    shutil.rmtree(cache / "pages")  # only the bundle holds the unchanged pages now
+    page = content / "pages/en/sanctuary-ordinance.md"
+    page.write_text(page.read_text() + "\nOne more line.\n")
+    expected = fingerprint(build(settings(content, None)))
+    changed = build(
+        settings(content, cache), bundle=bundle.Prefetch(bundle.path(cache, bundle.latest(cache)))
+    )
+    assert changed.report.from_cache == changed.report.pages - 2  # the page and its twin
+    assert fingerprint(changed) == expected
+    (cache / "bundle" / bundle.LATEST).write_text("not a key")
+    assert bundle.latest(cache) == ""
+
+
+def test_the_pruning_can_be_left_to_the_server(content: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(settings(content, cache))
+    old = cache / "pages" / "unused.bin"
+    old.write_bytes(b"x")
+    os.utime(old, (0, 0))  # unused for longer than the cache keeps anything
+    page = content / "pages/en/about.md"
+    page.write_text(page.read_text() + "\nOne more line.\n")
+    left = build(settings(content, cache), leave_pruning=True)
+    assert old.exists() and left.prune is not None
+    left.prune()
+    assert not old.exists()
+    page.write_text(page.read_text() + "\nAnd one more.\n")
+    old.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    assert build(settings(content, cache)).prune is None  # pruned in the build
+    assert not old.exists()

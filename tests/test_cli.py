@@ -80,7 +80,11 @@ def test_serve_builds_in_its_own_process_and_a_second_start_reads_no_content_fil
         return real(settings, environment, bundle)
 
     # the bundle of what the first start read, written now (not in a process of its own)
-    monkeypatch.setattr(serve_app, "keep_bundle", bundle_module.write)
+    def keep(root: Path, key: str, files: list[tuple[str, str]], then: object) -> None:
+        bundle_module.write(root, key, files)
+        assert then is None or callable(then)
+
+    monkeypatch.setattr(serve_app, "keep_bundle", keep)
 
     monkeypatch.setattr(serve_app, "preload", preload)
     assert cli.main(["serve", "--port", "8398"]) == 0

@@ -193,7 +193,9 @@ def test_a_preloaded_app_is_what_each_worker_serves_without_building_again(
     monkeypatch.setattr(module, "_PRELOADED", [])
     site = fast.state.site
     monkeypatch.setattr(
-        module, "build", lambda settings, freeze, environment, bundle: built.append(freeze) or site
+        module,
+        "build",
+        lambda settings, freeze, environment, bundle, leave_pruning: built.append(freeze) or site,
     )
     monkeypatch.setattr(module, "create_app", lambda s, given: built.append(given) or fast)
     monkeypatch.setattr(gc, "freeze", lambda: built.append("frozen"))

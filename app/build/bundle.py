@@ -27,6 +27,7 @@ from pathlib import Path
 log = logging.getLogger("app")
 MAGIC = b"la-build-bundle 2\n"  # 2: a CRC-32, mapped
 KIND = "bundle"
+LATEST = "latest"  # names the bundle written last
 Entries = dict[tuple[str, str], memoryview]
 
 
@@ -116,16 +117,47 @@ def write(root: Path, build_key: str, files: Iterable[tuple[str, str]]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    pointer = target.parent / f".tmp-{LATEST}-{os.getpid()}"
+    pointer.write_text(build_key, "ascii")
+    os.replace(pointer, target.parent / LATEST)
 
 
-def keep(root: Path, build_key: str, files: Iterable[tuple[str, str]]) -> bool:
-    """Write the bundle for `build_key` unless it is there, in a process nobody waits for (it
-    reads and writes about 150 MB for 1,000 pages: the server does not wait); False when it is
-    there, or cannot be written so (no fork, or other threads running)."""
-    if not build_key or path(root, build_key).is_file():
+def keep(
+    root: Path,
+    build_key: str,
+    files: Iterable[tuple[str, str]],
+    then: Callable[[], None] | None = None,
+) -> bool:
+    """Write the bundle for `build_key` unless it is there, then do `then` (the cache's pruning),
+    in a process nobody waits for: it reads and writes about 160 MB for 1,000 pages, and the
+    server need not wait. False when there is nothing to do, or it cannot be done so (no fork,
+    or other threads running): then the pruning is done here, now."""
+    due = bool(build_key) and not path(root, build_key).is_file()
+    if not due and then is None:
         return False
     chosen = list(files)
-    return detached(lambda: write(root, build_key, chosen))
+
+    def work() -> None:
+        if due:
+            write(root, build_key, chosen)
+        if then is not None:
+            then()
+
+    if detached(work):
+        return True
+    if then is not None:
+        then()
+    return False
+
+
+def latest(root: Path) -> str:
+    """The build key of the bundle written last ("" when there is none): a start with a page
+    changed reads what it holds of the entries it needs (they are keyed by content)."""
+    try:
+        key = (root / KIND / LATEST).read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return key if len(key) == 64 and all(c in "0123456789abcdef" for c in key) else ""
 
 
 def detached(work: Callable[[], None]) -> bool:

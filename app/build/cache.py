@@ -44,6 +44,7 @@ class BuildCache:
         self.bundle = bundle or {}  # files read, and checked, in one (app/build/bundle.py)
         self.files: dict[tuple[str, str], None] = {}  # (kind, key) read or written, in order
         self.used: set[Path] = set()
+        self.prune_due = False  # this build wrote pages: entries no build uses may be left
         self.heads_read = False
         self.hits: set[str] = set()  # page keys found
         # one object per distinct citation key across pages (a large site cites the same few

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -66,6 +66,7 @@ class Site:
     report: BuildReport = field(default_factory=lambda: BuildReport(), repr=False)
     build_key: str = ""  # with a build cache: a hash of every page's key
     cache_files: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # read or written
+    prune: Callable[[], None] | None = field(default=None, repr=False)  # left to the caller
 
     @property
     def langs(self) -> list[str]:
@@ -116,6 +117,7 @@ def build_site(
     freeze: bool = False,
     environment: str | None = None,
     bundle: Prefetch | None = None,
+    leave_pruning: bool = False,
 ) -> Site:
     """Load content (raising ContentError if invalid) unless given, and build every response.
 
@@ -123,11 +125,15 @@ def build_site(
     read from the build cache (`settings.cache_dir`; app/build/cache.py); the site-wide stages
     then run on what the pages left. `environment`: the cache's key for all but the pages
     (app/build/cachekey.py), when the caller has worked it out for this start; `bundle`: the
-    cache files the last build with these files read, being read (app/build/bundle.py).
+    cache files a build read, being read (app/build/bundle.py). `leave_pruning`: the cache's
+    pruning, when due, is left to the caller (`Site.prune`; the server does it after it starts).
     """
     with collector_paused(freeze):
         bundled = bundle.entries() if bundle is not None else None
         site = _build(settings, extra_stages, content, environment, bundled)
+    if site.prune is not None and not leave_pruning:
+        site.prune()
+        site = replace(site, prune=None)
     trim()
     return site
 
@@ -189,6 +195,7 @@ def _build(
         report=report,
         build_key=build_key,
         cache_files=tuple(cache.files) if cache is not None else (),
+        prune=cache.prune if cache is not None and cache.prune_due else None,
     )
 
 
@@ -248,6 +255,8 @@ def prebuild(settings: Settings) -> Content | None:
     content = _load(settings, cache, environment)
     ctx = replace(prepare(settings, content, Output()), store=cache, environment=environment)
     all_pages(ctx, cache, environment, checked=False, keep=False)  # checks, builds, caches
+    if cache.prune_due:
+        cache.prune()
     cache.mark("built", stamp)  # the site-wide stages run once, in the worker
     return content
 

@@ -90,11 +90,11 @@ def preload(
     workers (app/serve/servers.py): each worker starts with it built, sharing its memory until
     written (copy-on-write), and a replaced worker starts at once. `environment`: its cache key,
     when the caller has it. Raises ContentError."""
-    site = build(settings, freeze=True, environment=environment, bundle=bundle)
+    site = build(settings, freeze=True, environment=environment, bundle=bundle, leave_pruning=True)
     _PRELOADED[:] = [create_app(settings, site)]
     gc.freeze()  # what the site holds stays out of every later collection, in every worker
-    if settings.cache_dir is not None:  # what the next start reads, in one file
-        keep_bundle(settings.cache_dir, site.build_key, site.cache_files)
+    if settings.cache_dir is not None:  # what the next start reads, in one file; the pruning
+        keep_bundle(settings.cache_dir, site.build_key, site.cache_files, site.prune)
     return site
 
 
@@ -112,10 +112,16 @@ def build(
     freeze: bool = False,
     environment: str | None = None,
     bundle: Prefetch | None = None,
+    leave_pruning: bool = False,
 ) -> Site:
     """The site as served: the build's stages plus the serving layer's own (OpenAPI)."""
     return build_site(
-        settings, routes.SERVING_STAGES, freeze=freeze, environment=environment, bundle=bundle
+        settings,
+        routes.SERVING_STAGES,
+        freeze=freeze,
+        environment=environment,
+        bundle=bundle,
+        leave_pruning=leave_pruning,
     )
 
 
