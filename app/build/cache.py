@@ -46,6 +46,7 @@ class BuildCache:
         self.used: set[Path] = set()
         self.prune_due = False  # this build wrote pages: entries no build uses may be left
         self.heads_read = False
+        self.stored_heads: dict[str, Any] = {}  # front matter as read, by the file's digest
         self.hits: set[str] = set()  # page keys found
         # one object per distinct citation key across pages (a large site cites the same few
         # hundred excerpts and references tens of thousands of times)
@@ -145,18 +146,25 @@ class BuildCache:
         if found is None:
             return {}
         try:
+            stored = found[0]["heads"]
             heads = {
                 digest: (PageMeta.model_validate_json(meta), line, start)
-                for digest, (meta, line, start) in found[0]["heads"].items()
+                for digest, (meta, line, start) in stored.items()
             }
             self.heads_read = True
+            self.stored_heads = stored  # written again as they are (a page's file not re-read)
             return heads
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("build cache: front matter not valid (%s); reading the files", exc)
             return {}
 
     def put_heads(self, environment: str, pages: list[Page]) -> None:
-        heads = {p.digest: [p.meta.model_dump_json(), p.body_line, _body_start(p)] for p in pages}
+        stored = self.stored_heads
+        heads = {
+            p.digest: stored.get(p.digest)
+            or [p.meta.model_dump_json(), p.body_line, _body_start(p)]
+            for p in pages
+        }
         self._write("heads", environment, {"heads": heads}, b"")
 
     # -- page builds ---------------------------------------------------------------------
