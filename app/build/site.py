@@ -133,7 +133,7 @@ def _build(settings: Settings, extra_stages: Iterable[Stage], content: Content |
     out = Output()
     ctx = prepare(settings, content, out)
     clock.lap("load")
-    built, build_key = _pages(ctx, cache, environment, checked)
+    built, build_key, page_keys = _pages(ctx, cache, environment, checked)
     clock.lap("pages")
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
     ctx = replace(
@@ -142,6 +142,7 @@ def _build(settings: Settings, extra_stages: Iterable[Stage], content: Content |
         built=MappingProxyType(built),
         store=cache,
         build_key=build_key,
+        page_keys=MappingProxyType(page_keys),
         environment=environment,
     )
     try:
@@ -263,10 +264,11 @@ def _pages(
     environment: str,
     checked: bool,
     keep: bool = True,
-) -> tuple[dict[tuple[str, str], PageBuild], str]:
+) -> tuple[dict[tuple[str, str], PageBuild], str, dict[tuple[str, str], str]]:
     """Every page's build, in menu order: from the cache, else built (and then cached); and a
-    key for the whole build (a hash of every page's key), with a cache. Unless `keep`, the
-    builds are only cached (by the pool's workers themselves) and none is returned."""
+    key for the whole build (a hash of every page's key) and each page's key, with a cache.
+    Unless `keep`, the builds are only cached (by the pool's workers themselves) and none is
+    returned."""
     content = ctx.content
     order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
     keys: dict[tuple[str, str], str] = {}
@@ -305,8 +307,8 @@ def _pages(
     if cache is not None:
         build_key = hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
     if not keep:
-        return {}, build_key
-    return {key: found.get(key) or fresh[key] for key in order}, build_key
+        return {}, build_key, keys
+    return {key: found.get(key) or fresh[key] for key in order}, build_key, keys
 
 
 def _putter(cache: BuildCache, keys: Mapping[tuple[str, str], str]) -> Put:

@@ -1,0 +1,213 @@
+"""The search index made again from an earlier build's, for a start with a few pages changed.
+
+A from-scratch index reads every page's counted entries (`Segment`, 60 MB at 1,000 pages) and
+merges them (app/build/postings.py). When the cache holds the index of an earlier build whose
+units (each page's entries, by the page's cache key, and the sources') are mostly this build's,
+the new index is the earlier one without the units that are gone or changed, plus the changed
+units' segments: only those are read. Each posting's BM25F pseudo-frequency depends on every
+entry's column lengths (per language averages, `postings.factors`), so every posting is weighed
+again, with array operations, from the counts kept beside the index (`Counts`, in a `Base`).
+Terms are numbered in sorted order and postings sorted by (language and term, entry, column),
+so the result is the from-scratch merge's, array for array (tests/test_reindex.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .packing import pack, unpack
+from .postings import (
+    COLUMNS,
+    STEMS,
+    WORDS,
+    Counts,
+    Segment,
+    Table,
+    Tables,
+    Texts,
+    cell_count,
+    factors,
+    tabulate,
+)
+from .searchrows import Entry
+
+
+@dataclass(frozen=True)
+class Base:
+    """What an index keeps beside it (not served): its units' keys and sizes, and its counts."""
+
+    units: tuple[str, ...]  # each unit's key, in the index's order
+    sizes: np.ndarray  # int64: entries per unit
+    counts: Counts
+
+    def to_bytes(self) -> bytes:
+        c = self.counts
+        return pack({"units": list(self.units)}, [self.sizes, c.lengths, *c.codes], [])
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Base:
+        """Raises ValueError (or KeyError, TypeError) when `data` is not a packed base."""
+        head, arrays, _ = unpack(data)
+        units = tuple(str(u) for u in head["units"])
+        sizes, lengths, stems, words = arrays
+        if len(sizes) != len(units) or lengths.size != int(sizes.sum()) * COLUMNS:
+            raise ValueError("a search index's base does not match its units")
+        return cls(units, sizes, Counts(lengths.reshape(-1, COLUMNS), (stems, words)))
+
+
+Unit = tuple[str, Segment | None]  # a unit's key, and its segment if the earlier index lacks it
+
+
+def plan(base: Base, keys: Sequence[str], few: float) -> list[str] | None:
+    """The keys the earlier index lacks (whose segments `update` needs), or None when more than
+    `few` of the units changed, or the units it keeps are in another order."""
+    known = {key: at for at, key in enumerate(base.units)}
+    kept = [known[k] for k in keys if k in known]
+    if len(kept) != len(set(kept)) or any(b <= a for a, b in itertools.pairwise(kept)):
+        return None
+    missing = [k for k in keys if k not in known]
+    if not kept or len(missing) > few * len(keys):
+        return None
+    return missing
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each entry of the earlier index goes in the new one (-1: gone), and what is new."""
+
+    moved: np.ndarray  # per earlier entry, its new number or -1
+    segments: list[Segment]  # the new units' segments, in order
+    starts: list[int]  # each one's first entry in the new index
+
+
+def update(
+    tables: Tables, entries: Sequence[Entry], base: Base, units: Sequence[Unit]
+) -> tuple[Tables, tuple[Entry, ...], Base] | None:
+    """The index of `units` (in order; a unit with no segment is taken from the earlier index),
+    made from the earlier index's `tables`, `entries` and `base`; None when it cannot be (a kept
+    unit moved, the languages' order changed). Raises ValueError when the three do not agree."""
+    ends = np.cumsum(base.sizes)
+    if int(ends[-1] if len(ends) else 0) != len(entries) or len(entries) != len(tables.entry_langs):
+        raise ValueError("an earlier index and its base do not match")
+    at = {key: n for n, key in enumerate(base.units)}
+    moved = np.full(len(entries), -1, np.int64)
+    new_entries: list[Entry] = []
+    joined: list[str] = []
+    lengths: list[np.ndarray] = []
+    layout = _Layout(moved, [], [])
+    for key, segment in units:
+        start = len(new_entries)
+        if segment is None:
+            n = at[key]
+            a, b = int(ends[n] - base.sizes[n]), int(ends[n])
+            moved[a:b] = np.arange(start, start + b - a)
+            new_entries += entries[a:b]
+            joined += tables.texts.joined[a:b]
+            lengths.append(base.counts.lengths[a:b])
+        else:
+            layout.segments.append(segment)
+            layout.starts.append(start)
+            new_entries += segment.entries
+            joined += segment.joined
+            lengths.append(segment.lengths.reshape(-1, COLUMNS))
+    langs = tuple(dict.fromkeys(e.lang for e in new_entries))
+    lang_map = np.array([langs.index(x) if x in langs else -1 for x in tables.langs], np.int64)
+    survivors = lang_map[lang_map >= 0]
+    if (np.diff(survivors) <= 0).any():
+        return None  # the languages' numbers would not keep their order
+    number = {lang: n for n, lang in enumerate(langs)}
+    entry_langs = np.array([number[e.lang] for e in new_entries], dtype=np.int64)
+    all_lengths = np.concatenate(lengths) if lengths else np.zeros((0, COLUMNS), np.int32)
+    weights = factors(all_lengths, entry_langs)
+    made = []
+    for kind, table in ((STEMS, tables.stems), (WORDS, tables.words)):
+        codes = base.counts.codes[kind]
+        made.append(_table(table, codes, kind, lang_map, layout, entry_langs, weights))
+    texts = Texts(joined, weights)
+    out = Tables(langs, entry_langs, made[0][0], made[1][0], texts)
+    counts = Counts(all_lengths, (made[0][1], made[1][1]))
+    sizes = np.array([_size(u, base, at) for u in units], np.int64)
+    return out, tuple(new_entries), Base(tuple(k for k, _ in units), sizes, counts)
+
+
+def _size(unit: Unit, base: Base, at: dict[str, int]) -> int:
+    key, segment = unit
+    return len(segment.entries) if segment is not None else int(base.sizes[at[key]])
+
+
+def _table(
+    table: Table,
+    codes: np.ndarray,
+    kind: int,
+    lang_map: np.ndarray,
+    layout: _Layout,
+    entry_langs: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[Table, np.ndarray]:
+    """One kind's table again: the earlier postings of kept entries, renumbered, merged with the
+    new segments' postings, every one weighed again (`tabulate`, as the from-scratch merge)."""
+    terms_before = len(table.ids)
+    per_cell = np.diff(table.starts)
+    if len(codes) and (codes[0] >> 3) & 1 == 0:
+        raise ValueError("an earlier index's counts do not start a posting")
+    group = np.cumsum((codes >> 3) & 1) - 1  # each count's posting in the earlier table
+    if int(per_cell.sum()) != len(table.keys) or (len(group) and group[-1] + 1 != len(table.keys)):
+        raise ValueError("an earlier index's counts do not match its postings")
+    cell_before = np.repeat(np.arange(len(per_cell), dtype=np.int64), per_cell)[group]
+    key = layout.moved[table.keys.astype(np.int64)[group]]
+    kept = key >= 0
+    cell_before, key, codes = cell_before[kept], key[kept], codes[kept].astype(np.int64)
+    # the terms still used, and the new segments' terms: numbered in sorted order
+    old_terms = list(table.ids)
+    used = np.zeros(terms_before, bool)
+    used[cell_before % max(terms_before, 1)] = True
+    fresh = {t for s in layout.segments for t in s.terms[kind]}
+    vocabulary = sorted({t for t, u in zip(old_terms, used.tolist(), strict=True) if u} | fresh)
+    ids = {term: n for n, term in enumerate(vocabulary)}
+    renumber = np.array([ids.get(t, -1) for t in old_terms], np.int64)
+    terms = len(ids)
+    cell = lang_map[cell_before // max(terms_before, 1)] * terms
+    cell += renumber[cell_before % max(terms_before, 1)]
+    new_cell, new_key, new_column, new_count = _fresh(layout, kind, ids, entry_langs)
+    # both runs are sorted by (cell, entry, column) and share no entry: merge them
+    joint_before, joint_new = cell * len(entry_langs) + key, new_cell * len(entry_langs) + new_key
+    into = np.searchsorted(joint_before, joint_new) + np.arange(len(joint_new))
+    mine = np.ones(len(key) + len(new_key), bool)
+    mine[into] = False
+    parts = []
+    for before, new in ((cell, new_cell), (key, new_key), (codes & 7, new_column)):
+        both = np.empty(len(mine), np.int64)
+        both[mine], both[into] = before, new
+        parts.append(both)
+    count = np.empty(len(mine), np.int64)
+    count[mine], count[into] = codes >> 4, new_count
+    cells = cell_count(entry_langs, terms)
+    return tabulate(ids, cells, parts[0], parts[1], parts[2], count, weights)
+
+
+def _fresh(
+    layout: _Layout, kind: int, ids: dict[str, int], entry_langs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The new segments' postings of `kind`: cell, entry, column, count, sorted by (cell, entry,
+    column) as the from-scratch merge sorts them."""
+    found = [
+        (s.postings[kind].astype(np.int64), start, s.terms[kind])
+        for s, start in zip(layout.segments, layout.starts, strict=True)
+        if len(s.postings[kind])
+    ]
+    if not found:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, empty
+    term = np.concatenate(
+        [np.array([ids[t] for t in terms], np.int64)[p[:, 0]] for p, _, terms in found]
+    )
+    key = np.concatenate([p[:, 2] + start for p, start, _ in found])
+    column = np.concatenate([p[:, 1] for p, _, _ in found])
+    count = np.concatenate([p[:, 3] for p, _, _ in found])
+    cell = entry_langs[key] * len(ids) + term
+    order = np.argsort(cell, kind="stable")
+    return cell[order], key[order], column[order], count[order]
