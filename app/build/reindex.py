@@ -31,7 +31,6 @@ from .postings import (
     Texts,
     cell_count,
     factors,
-    tabulate,
 )
 from .searchrows import Entry
 
@@ -46,13 +45,13 @@ class Base:
 
     def to_bytes(self) -> bytes:
         c = self.counts
-        return pack({"units": list(self.units)}, [self.sizes, c.lengths, *c.codes], [])
+        return pack({}, [self.sizes, c.lengths, *c.codes], self.units)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Base:
         """Raises ValueError (or KeyError, TypeError) when `data` is not a packed base."""
-        head, arrays, _ = unpack(data)
-        units = tuple(str(u) for u in head["units"])
+        _, arrays, strings = unpack(data)
+        units = tuple(strings)
         sizes, lengths, stems, words = arrays
         if len(sizes) != len(units) or lengths.size != int(sizes.sum()) * COLUMNS:
             raise ValueError("a search index's base does not match its units")
@@ -149,51 +148,58 @@ def _table(
     weights: np.ndarray,
 ) -> tuple[Table, np.ndarray]:
     """One kind's table again: the earlier postings of kept entries, renumbered, merged with the
-    new segments' postings, every one weighed again (`tabulate`, as the from-scratch merge)."""
-    terms_before = len(table.ids)
+    new segments' postings, and every one weighed again, as `postings.tabulate` weighs them."""
     per_cell = np.diff(table.starts)
-    if len(codes) and (codes[0] >> 3) & 1 == 0:
-        raise ValueError("an earlier index's counts do not start a posting")
-    group = np.cumsum((codes >> 3) & 1) - 1  # each count's posting in the earlier table
-    if int(per_cell.sum()) != len(table.keys) or (len(group) and group[-1] + 1 != len(table.keys)):
+    firsts = np.flatnonzero(codes & 8)  # each earlier posting's first count
+    if int(per_cell.sum()) != len(table.keys) or len(firsts) != len(table.keys):
         raise ValueError("an earlier index's counts do not match its postings")
-    cell_before = np.repeat(np.arange(len(per_cell), dtype=np.int64), per_cell)[group]
-    key = layout.moved[table.keys.astype(np.int64)[group]]
+    if len(codes) and not codes[0] & 8:
+        raise ValueError("an earlier index's counts do not start a posting")
+    spans = np.diff(firsts, append=len(codes)).astype(np.int32)  # counts per posting
+    codes_kept = np.repeat(layout.moved[table.keys] >= 0, spans)
+    key = layout.moved[table.keys]
     kept = key >= 0
-    cell_before, key, codes = cell_before[kept], key[kept], codes[kept].astype(np.int64)
     # the terms still used, and the new segments' terms: numbered in sorted order
-    old_terms = list(table.ids)
-    used = np.zeros(terms_before, bool)
-    used[cell_before % max(terms_before, 1)] = True
+    running = np.r_[0, np.cumsum(kept, dtype=np.int64)]
+    kept_per_cell = running[table.starts[1:]] - running[table.starts[:-1]]
+    terms_before = len(table.ids)
+    used = kept_per_cell.reshape(-1, terms_before).any(axis=0) if terms_before else kept[:0]
     fresh = {t for s in layout.segments for t in s.terms[kind]}
+    old_terms = list(table.ids)
     vocabulary = sorted({t for t, u in zip(old_terms, used.tolist(), strict=True) if u} | fresh)
     ids = {term: n for n, term in enumerate(vocabulary)}
-    renumber = np.array([ids.get(t, -1) for t in old_terms], np.int64)
     terms = len(ids)
-    cell = lang_map[cell_before // max(terms_before, 1)] * terms
-    cell += renumber[cell_before % max(terms_before, 1)]
-    new_cell, new_key, new_column, new_count = _fresh(layout, kind, ids, entry_langs)
-    # both runs are sorted by (cell, entry, column) and share no entry: merge them
-    joint_before, joint_new = cell * len(entry_langs) + key, new_cell * len(entry_langs) + new_key
-    into = np.searchsorted(joint_before, joint_new) + np.arange(len(joint_new))
-    mine = np.ones(len(key) + len(new_key), bool)
-    mine[into] = False
-    parts = []
-    for before, new in ((cell, new_cell), (key, new_key), (codes & 7, new_column)):
-        both = np.empty(len(mine), np.int64)
-        both[mine], both[into] = before, new
-        parts.append(both)
-    count = np.empty(len(mine), np.int64)
-    count[mine], count[into] = codes >> 4, new_count
+    renumber = np.array([ids.get(t, 0) for t in old_terms], np.int64)
+    cell_map = (lang_map.clip(0)[:, None] * terms + renumber[None, :]).ravel()
+    cell = np.repeat(cell_map.astype(np.int32), per_cell)[kept]
+    key, spans = key[kept].astype(np.int32), spans[kept]
+    codes = codes[codes_kept]
+    new_cell, new_key, new_spans, new_codes = _fresh(layout, kind, ids, entry_langs)
+    # both are sorted by (cell, entry) and share no entry: the new postings go in between
+    rows = len(entry_langs)
+    into = np.searchsorted(cell.astype(np.int64) * rows + key, new_cell * rows + new_key)
+    starts_before = np.r_[0, np.cumsum(spans, dtype=np.int64)]
+    codes = np.insert(codes, np.repeat(starts_before[into], new_spans), new_codes)
+    cell = np.insert(cell, into, new_cell)
+    key = np.insert(key, into, new_key)
+    spans = np.insert(spans, into, new_spans)
     cells = cell_count(entry_langs, terms)
-    return tabulate(ids, cells, parts[0], parts[1], parts[2], count, weights)
+    starts = np.zeros(cells + 1, np.int64)
+    np.cumsum(np.bincount(cell, minlength=cells), out=starts[1:])
+    count, column = codes >> 4, codes & 7
+    value = count * weights.ravel()[np.repeat(key, spans) * COLUMNS + column]
+    begins = np.r_[0, np.cumsum(spans[:-1], dtype=np.int64)]
+    summed = np.add.reduceat(value, begins) if len(begins) else value
+    mentions = np.r_[0, np.cumsum(count, dtype=np.int64)]
+    totals = mentions[np.r_[0, np.cumsum(spans, dtype=np.int64)][starts]]
+    return Table(ids, starts, key, summed, np.diff(totals)), codes
 
 
 def _fresh(
     layout: _Layout, kind: int, ids: dict[str, int], entry_langs: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The new segments' postings of `kind`: cell, entry, column, count, sorted by (cell, entry,
-    column) as the from-scratch merge sorts them."""
+    """The new segments' postings of `kind`, as the from-scratch merge sorts them (by cell, entry,
+    column): each (term, entry)'s cell, entry and number of counts, and the counts' codes."""
     found = [
         (s.postings[kind].astype(np.int64), start, s.terms[kind])
         for s, start in zip(layout.segments, layout.starts, strict=True)
@@ -201,7 +207,7 @@ def _fresh(
     ]
     if not found:
         empty = np.zeros(0, np.int64)
-        return empty, empty, empty, empty
+        return empty, empty.astype(np.int32), empty.astype(np.int32), empty.astype(np.int32)
     term = np.concatenate(
         [np.array([ids[t] for t in terms], np.int64)[p[:, 0]] for p, _, terms in found]
     )
@@ -210,4 +216,9 @@ def _fresh(
     count = np.concatenate([p[:, 3] for p, _, _ in found])
     cell = entry_langs[key] * len(ids) + term
     order = np.argsort(cell, kind="stable")
-    return cell[order], key[order], column[order], count[order]
+    cell, key, column, count = cell[order], key[order], column[order], count[order]
+    new = np.r_[True, (cell[1:] != cell[:-1]) | (key[1:] != key[:-1])]
+    first = np.flatnonzero(new)
+    spans = np.diff(first, append=len(cell)).astype(np.int32)
+    codes = ((count << 4) | (new.astype(np.int64) << 3) | column).astype(np.int32)
+    return cell[first], key[first].astype(np.int32), spans, codes

@@ -277,35 +277,40 @@ class Search:
 
 
 SERVICE = "search"
-PENDING = "search index, being made"  # a service only while a child makes the index
-EARLIER = "search index, from an earlier one"  # a service only until `stage` makes it so
+PENDING = "search index, being made"  # a service only while a child makes (or keeps) the index
+MADE = "search index, made here"  # a service only until `stage` serves it
 
 
 def start_stage(ctx: BuildContext, out: Output) -> None:
-    """Early: when the index must be made again (not in the build cache), from an earlier
-    build's index if few pages changed (then by `stage`, here: app/build/reindex.py), else from
-    every page's entries, by a forked child that writes it to the cache while the other stages
-    run here; `stage` then reads it."""
+    """Early: when the index must be made again (not in the build cache), here from an earlier
+    build's index if few pages changed (app/build/reindex.py: a forked child writes it to the
+    cache while the other stages run), else from every page's entries by a forked child that
+    writes it to the cache while the other stages run here; `stage` then reads it."""
     store, key = ctx.store, ctx.build_key
     if store is None or not key or store.has("search", key):
         return
     found = searchcache.earlier(ctx)
-    if found is not None:
-        out.provide(EARLIER, found)
+    made = searchcache.remake(ctx, found) if found is not None else None
+    if made is not None:
+        tables, entries, base = made
+        out.provide(MADE, (tables, entries))
+        out.provide(PENDING, forked(lambda: searchcache.keep(ctx, tables, entries, base)))
         return
     out.provide(PENDING, forked(lambda: searchcache.make(ctx)))
 
 
 def stage(ctx: BuildContext, out: Output) -> None:
-    found = out.services.pop(EARLIER, None)
+    made = out.services.pop(MADE, None)
     wait = out.services.pop(PENDING, None)
     if callable(wait) and not wait():
-        log.warning("build: the search index was not made in a child; making it here")
-    earlier = found if isinstance(found, searchcache.Earlier) else None
-    out.provide(SERVICE, build(ctx, earlier))
+        log.warning("build: the search index was not made or kept by a child (see above)")
+    if isinstance(made, tuple):  # in memory already: not read back
+        out.provide(SERVICE, build(ctx, Index(made[1], ctx.content.search_synonyms, made[0])))
+        return
+    out.provide(SERVICE, build(ctx))
 
 
-def build(ctx: BuildContext, earlier: searchcache.Earlier | None = None) -> Search:
+def build(ctx: BuildContext, index: Index | None = None) -> Search:
     """Index every section of every rendered page and every source, in every language."""
     context: dict[str, dict[str, Any]] = {}
     for lang in ctx.langs:
@@ -318,20 +323,16 @@ def build(ctx: BuildContext, earlier: searchcache.Earlier | None = None) -> Sear
             glossary_url=ctx.url_for_key(lang, "glossary"),
         )
         context[lang] = base
-    return Search(_index(ctx, earlier), ctx.jinja, ctx.gettexts, context)
+    found = index if index is not None else _index(ctx)
+    return Search(found, ctx.jinja, ctx.gettexts, context)
 
 
-def _index(ctx: BuildContext, earlier: searchcache.Earlier | None) -> Index:
+def _index(ctx: BuildContext) -> Index:
     """The index, from the build cache when this exact build made it before (its key covers
-    every page's key, so the sources, settings and code too), else made from an earlier one."""
+    every page's key, so the sources, settings and code too)."""
     synonyms, store, key = ctx.content.search_synonyms, ctx.store, ctx.build_key
     if store is None or not key:
         return Index([make() for _, make in searchcache.units(ctx)], synonyms)
-    if earlier is not None:
-        made = searchcache.remake(ctx, earlier)  # in memory already: not read back
-        if made is not None:
-            return Index(made[1], synonyms, made[0])
-        forked(lambda: searchcache.make(ctx))()  # from scratch, in a child as `start_stage` does
     data = store.get_bytes("search", key)
     if data is not None:
         try:

@@ -94,9 +94,9 @@ def earlier(ctx: BuildContext) -> Earlier | None:
     return Earlier(key, base, frozenset(missing)) if missing is not None else None
 
 
-def remake(ctx: BuildContext, found: Earlier) -> tuple[Tables, tuple[Entry, ...]] | None:
-    """This build's index made from the earlier one and the changed units' segments, and kept
-    in the cache; None (logged) when the earlier index is missing, not valid, or does not fit."""
+def remake(ctx: BuildContext, found: Earlier) -> tuple[Tables, tuple[Entry, ...], Base] | None:
+    """This build's index made from the earlier one and the changed units' segments (`keep`
+    writes it); None (logged) when the earlier index is missing, not valid, or does not fit."""
     assert ctx.store is not None
     data = ctx.store.get_bytes("search", found.key)
     if data is None:
@@ -113,8 +113,7 @@ def remake(ctx: BuildContext, found: Earlier) -> tuple[Tables, tuple[Entry, ...]
     if made is None:
         log.info("build: the earlier search index does not fit; making it again")
         return None
-    keep(ctx, *made)
-    return made[0], made[1]
+    return made
 
 
 def make(ctx: BuildContext) -> bytes:
