@@ -93,7 +93,7 @@ def update(
     if int(ends[-1] if len(ends) else 0) != len(entries) or len(entries) != len(tables.entry_langs):
         raise ValueError("an earlier index and its base do not match")
     at = {key: n for n, key in enumerate(base.units)}
-    moved = np.full(len(entries), -1, np.int64)
+    moved = np.full(len(entries), -1, np.int32)
     new_entries: list[Entry] = []
     joined: list[str] = []
     lengths: list[np.ndarray] = []
@@ -138,6 +138,8 @@ def _size(unit: Unit, base: Base, at: dict[str, int]) -> int:
     return len(segment.entries) if segment is not None else int(base.sizes[at[key]])
 
 
+# long: one pass over each array of the earlier table, as few new arrays as can be (each new
+# array of a million postings costs its page faults: about as much as the arithmetic)
 def _table(
     table: Table,
     codes: np.ndarray,
@@ -155,15 +157,22 @@ def _table(
         raise ValueError("an earlier index's counts do not match its postings")
     if len(codes) and not codes[0] & 8:
         raise ValueError("an earlier index's counts do not start a posting")
-    spans = np.diff(firsts, append=len(codes)).astype(np.int32)  # counts per posting
-    codes_kept = np.repeat(layout.moved[table.keys] >= 0, spans)
     key = layout.moved[table.keys]
     kept = key >= 0
+    gone = np.flatnonzero(~kept)  # the postings of entries gone or changed: a few
+    gone_cells = np.searchsorted(table.starts, gone, side="right") - 1
+    gone_ends = _start(firsts, gone + 1, len(codes))
+    gone_counts = _ranges(firsts[gone], gone_ends)  # their counts
+    gone_cell_of_count = np.repeat(gone_cells, gone_ends - firsts[gone])
+    kept_per_cell = per_cell - np.bincount(gone_cells, minlength=len(per_cell))
+    kept_totals = table.totals - np.bincount(
+        gone_cell_of_count, weights=codes[gone_counts] >> 4, minlength=len(per_cell)
+    ).astype(np.int64)
     # the terms still used, and the new segments' terms: numbered in sorted order
-    running = np.r_[0, np.cumsum(kept, dtype=np.int64)]
-    kept_per_cell = running[table.starts[1:]] - running[table.starts[:-1]]
     terms_before = len(table.ids)
-    used = kept_per_cell.reshape(-1, terms_before).any(axis=0) if terms_before else kept[:0]
+    used: np.ndarray = np.zeros(0, bool)
+    if terms_before:
+        used = np.asarray(kept_per_cell.reshape(-1, terms_before).any(axis=0))
     fresh = {t for s in layout.segments for t in s.terms[kind]}
     old_terms = list(table.ids)
     vocabulary = sorted({t for t, u in zip(old_terms, used.tolist(), strict=True) if u} | fresh)
@@ -171,28 +180,65 @@ def _table(
     terms = len(ids)
     renumber = np.array([ids.get(t, 0) for t in old_terms], np.int64)
     cell_map = (lang_map.clip(0)[:, None] * terms + renumber[None, :]).ravel()
-    cell = np.repeat(cell_map.astype(np.int32), per_cell)[kept]
-    key, spans = key[kept].astype(np.int32), spans[kept]
-    codes = codes[codes_kept]
     new_cell, new_key, new_spans, new_codes = _fresh(layout, kind, ids, entry_langs)
-    # both are sorted by (cell, entry) and share no entry: the new postings go in between
-    rows = len(entry_langs)
-    into = np.searchsorted(cell.astype(np.int64) * rows + key, new_cell * rows + new_key)
-    starts_before = np.r_[0, np.cumsum(spans, dtype=np.int64)]
-    codes = np.insert(codes, np.repeat(starts_before[into], new_spans), new_codes)
-    cell = np.insert(cell, into, new_cell)
-    key = np.insert(key, into, new_key)
-    spans = np.insert(spans, into, new_spans)
+    # per cell: postings and mentions, the kept ones' and the new ones'
     cells = cell_count(entry_langs, terms)
+    live = np.flatnonzero(kept_per_cell)
+    finals, totals = np.zeros(cells, np.int64), np.zeros(cells, np.int64)
+    finals[cell_map[live]], totals[cell_map[live]] = kept_per_cell[live], kept_totals[live]
+    np.add.at(finals, new_cell, 1)
+    np.add.at(totals, np.repeat(new_cell, new_spans), new_codes >> 4)
     starts = np.zeros(cells + 1, np.int64)
-    np.cumsum(np.bincount(cell, minlength=cells), out=starts[1:])
-    count, column = codes >> 4, codes & 7
-    value = count * weights.ravel()[np.repeat(key, spans) * COLUMNS + column]
-    begins = np.r_[0, np.cumsum(spans[:-1], dtype=np.int64)]
-    summed = np.add.reduceat(value, begins) if len(begins) else value
-    mentions = np.r_[0, np.cumsum(count, dtype=np.int64)]
-    totals = mentions[np.r_[0, np.cumsum(spans, dtype=np.int64)][starts]]
-    return Table(ids, starts, key, summed, np.diff(totals)), codes
+    np.cumsum(finals, out=starts[1:])
+    # both runs are sorted by (cell, entry) and share no entry: the new postings go in between
+    rows = len(entry_langs)
+    joint = np.repeat(cell_map, per_cell)[kept]
+    joint *= rows
+    joint += key[kept]
+    into = np.searchsorted(joint, new_cell * rows + new_key)
+    del joint
+    # where each kept posting's counts start among the kept counts, for those at `into`
+    at = into + np.searchsorted(gone - np.arange(len(gone)), into, side="right")
+    raw = _start(firsts, at, len(codes))
+    raw -= np.searchsorted(gone_counts, raw)
+    key = np.insert(key[kept], into, new_key)
+    keep_counts = np.ones(len(codes), bool)
+    keep_counts[gone_counts] = False
+    codes = np.insert(codes[keep_counts], np.repeat(raw, new_spans), new_codes)
+    return Table(ids, starts, key, _weighed(codes, key, weights), totals), codes
+
+
+def _start(firsts: np.ndarray, at: np.ndarray, total: int) -> np.ndarray:
+    """Where postings `at` start among the counts (`total` for one past the last)."""
+    if not len(firsts):
+        return np.full(len(at), total, np.int64)
+    return np.where(at < len(firsts), firsts[np.minimum(at, len(firsts) - 1)], total)
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Every index in each [start, end), in order (a few)."""
+    sizes = ends - starts
+    if not len(sizes):
+        return np.zeros(0, np.int64)
+    offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes)
+    return offsets + np.arange(int(sizes.sum()))
+
+
+def _weighed(codes: np.ndarray, key: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each posting's pseudo-frequency: its counts times their columns' factors, summed in
+    order (the same products and sums as `postings.tabulate`)."""
+    begins = np.flatnonzero(codes & 8)
+    spans = np.empty(len(begins), np.int64)
+    if len(begins):
+        np.subtract(begins[1:], begins[:-1], out=spans[:-1])
+        spans[-1] = len(codes) - begins[-1]
+    index = np.repeat(key, spans)
+    index *= COLUMNS
+    index += codes & 7
+    value = weights.ravel()[index]
+    del index
+    value *= codes >> 4
+    return np.add.reduceat(value, begins) if len(begins) else value
 
 
 def _fresh(
