@@ -138,8 +138,8 @@ def _size(unit: Unit, base: Base, at: dict[str, int]) -> int:
     return len(segment.entries) if segment is not None else int(base.sizes[at[key]])
 
 
-# long: one pass over each array of the earlier table, as few new arrays as can be (each new
-# array of a million postings costs its page faults: about as much as the arithmetic)
+# Each new array of a million postings costs its page faults, about as much as its arithmetic:
+# long: one pass over each array of the earlier table, and as few new arrays as can be
 def _table(
     table: Table,
     codes: np.ndarray,
@@ -228,9 +228,9 @@ def _weighed(codes: np.ndarray, key: np.ndarray, weights: np.ndarray) -> np.ndar
     """Each posting's pseudo-frequency: its counts times their columns' factors, summed in
     order (the same products and sums as `postings.tabulate`)."""
     begins = np.flatnonzero(codes & 8)
-    spans = np.empty(len(begins), np.int64)
+    spans = np.empty(len(begins), np.int32)
     if len(begins):
-        np.subtract(begins[1:], begins[:-1], out=spans[:-1])
+        np.subtract(begins[1:], begins[:-1], out=spans[:-1], casting="unsafe")
         spans[-1] = len(codes) - begins[-1]
     index = np.repeat(key, spans)
     index *= COLUMNS
