@@ -122,7 +122,7 @@ def factors(lengths: np.ndarray, langs: np.ndarray) -> np.ndarray:
     with each language's average length of the column among the entries that have it."""
     out = np.zeros(lengths.shape, dtype=np.float64)
     weights = np.array(WEIGHTS, dtype=np.float64)
-    for lang in np.unique(langs):
+    for lang in range(int(langs.max(initial=-1)) + 1):  # numbered from 0, each one used
         mine = lengths[langs == lang].astype(np.float64)
         having = (mine > 0).sum(axis=0)
         average = np.maximum(mine.sum(axis=0) / np.maximum(having, 1), 1.0)

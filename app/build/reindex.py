@@ -186,26 +186,38 @@ def _table(
     live = np.flatnonzero(kept_per_cell)
     finals, totals = np.zeros(cells, np.int64), np.zeros(cells, np.int64)
     finals[cell_map[live]], totals[cell_map[live]] = kept_per_cell[live], kept_totals[live]
+    kept_starts = np.zeros(cells + 1, np.int64)
+    np.cumsum(finals, out=kept_starts[1:])
     np.add.at(finals, new_cell, 1)
     np.add.at(totals, np.repeat(new_cell, new_spans), new_codes >> 4)
     starts = np.zeros(cells + 1, np.int64)
     np.cumsum(finals, out=starts[1:])
     # both runs are sorted by (cell, entry) and share no entry: the new postings go in between
-    rows = len(entry_langs)
-    joint = np.repeat(cell_map, per_cell)[kept]
-    joint *= rows
-    joint += key[kept]
-    into = np.searchsorted(joint, new_cell * rows + new_key)
-    del joint
+    key = key[kept]
+    into = _bisect(key, kept_starts[new_cell], kept_starts[new_cell + 1], new_key)
     # where each kept posting's counts start among the kept counts, for those at `into`
     at = into + np.searchsorted(gone - np.arange(len(gone)), into, side="right")
     raw = _start(firsts, at, len(codes))
     raw -= np.searchsorted(gone_counts, raw)
-    key = np.insert(key[kept], into, new_key)
+    key = np.insert(key, into, new_key)
     keep_counts = np.ones(len(codes), bool)
     keep_counts[gone_counts] = False
     codes = np.insert(codes[keep_counts], np.repeat(raw, new_spans), new_codes)
     return Table(ids, starts, key, _weighed(codes, key, weights), totals), codes
+
+
+def _bisect(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each wanted key, where it goes in `keys[lo:hi]` (sorted there), as an index into
+    `keys`: a binary search of all of them at once, never a pass over `keys`."""
+    lo, hi = lo.copy(), hi.copy()
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = (lo + hi) // 2
+        less = keys[np.where(active, mid, 0)] < wanted
+        lo = np.where(active & less, mid + 1, lo)
+        hi = np.where(active & ~less, mid, hi)
 
 
 def _start(firsts: np.ndarray, at: np.ndarray, total: int) -> np.ndarray:
