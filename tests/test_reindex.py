@@ -128,12 +128,15 @@ def _index_files(cache: Path) -> dict[str, bytes]:
 
 
 def _from_scratch(content: Path, cache: Path, key: str) -> bytes:
-    """The index this build's key has when made with no earlier index (a copy of the cache)."""
+    """The index this build's key has when made with no earlier index (a copy of the cache);
+    its base must be the same too."""
     fresh = cache.parent / "scratch-cache"
     shutil.copytree(cache, fresh)
-    shutil.rmtree(fresh / "search")
-    shutil.rmtree(fresh / "pins")
+    for kind in ("search", "searchbase", "pins"):
+        shutil.rmtree(fresh / kind, ignore_errors=True)
     build(_settings(content, fresh))
+    base = (fresh / "searchbase" / f"{key}.bin").read_bytes()
+    assert (cache / "searchbase" / f"{key}.bin").read_bytes() == base
     return (fresh / "search" / f"{key}.bin").read_bytes()
 
 
