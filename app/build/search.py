@@ -282,10 +282,10 @@ MADE = "search index, made here"  # a service only until `stage` serves it
 
 
 def start_stage(ctx: BuildContext, out: Output) -> None:
-    """Early: when the index must be made again (not in the build cache), here from an earlier
-    build's index if few pages changed (app/build/reindex.py: a forked child writes it to the
-    cache while the other stages run), else from every page's entries by a forked child that
-    writes it to the cache while the other stages run here; `stage` then reads it."""
+    """Early, when the index is not in the build cache: made here from an earlier build's index
+    if few pages changed (app/build/reindex.py), and a forked child writes it; else a forked
+    child makes it from every page's entries and writes it, and `stage` reads it. Either child
+    works while the other stages run here; `stage` waits for it."""
     store, key = ctx.store, ctx.build_key
     if store is None or not key or store.has("search", key):
         return
