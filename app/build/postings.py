@@ -293,9 +293,10 @@ class Tables:
         return pack(head, arrays, strings)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> tuple[Tables, tuple[Entry, ...]]:
-        """Raises ValueError (or KeyError, TypeError) when `data` is not a packed index."""
-        head, arrays, strings = unpack(data)
+    def from_bytes(cls, data: bytes, copy: bool = True) -> tuple[Tables, tuple[Entry, ...]]:
+        """Raises ValueError (or KeyError, TypeError) when `data` is not a packed index. Unless
+        `copy`, the arrays are views into `data` (an index only read to make another)."""
+        head, arrays, strings = unpack(data, copy=copy)
         (t0, t1), langs = head["terms"], tuple(str(lang) for lang in head["langs"])
         entry_langs, questions, weights, *rest = arrays
         n = len(entry_langs)

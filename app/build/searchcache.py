@@ -103,8 +103,7 @@ def remake(ctx: BuildContext, found: Earlier) -> tuple[Tables, tuple[Entry, ...]
         log.warning("build cache: the earlier search index is gone; making it again")
         return None
     try:
-        tables, entries = Tables.from_bytes(data)
-        del data
+        tables, entries = Tables.from_bytes(data, copy=False)  # read, then dropped
         these = [(k, make() if k in found.missing else None) for k, make in units(ctx)]
         made = update(tables, entries, found.base, these)
     except (ValueError, KeyError, TypeError, IndexError) as exc:
