@@ -96,12 +96,24 @@ class BuildCache:
     def prune(self) -> None:
         """Remove entries that this build did not use and no build used for KEEP_DAYS."""
         cutoff = time.time() - KEEP_DAYS * 86400
+        kept = self.used | self.pinned()
         for path in self.root.glob("*/*.bin"):
             try:
-                if path not in self.used and path.stat().st_mtime < cutoff:
+                if path not in kept and path.stat().st_mtime < cutoff:
                     path.unlink()
             except OSError:
                 continue
+
+    def pinned(self) -> set[Path]:
+        """The entries each pin names (`pins/<name>.bin`, lines of `kind/key`: the latest search
+        index, which the next build may make its own from), and the pins."""
+        out: set[Path] = set()
+        for pin in self.root.glob("pins/*.bin"):
+            found = self._read("pins", pin.stem)
+            for line in bytes(found[1]).decode("utf-8", "replace").split() if found else ():
+                kind, _, key = line.partition("/")
+                out.add(self._path(kind, key))
+        return out
 
     def has(self, kind: str, key: str) -> bool:
         """An entry is there (not read, so not checked: reading it may still find it corrupt)."""

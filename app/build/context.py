@@ -51,6 +51,7 @@ class BuildContext:
     built: Mapping[tuple[str, str], PageBuild] = field(default_factory=dict, repr=False)
     store: Store | None = field(default=None, repr=False)  # the build cache, when there is one
     build_key: str = ""  # a hash of everything the build read (with a store): site-wide entries
+    page_keys: Mapping[tuple[str, str], str] = field(default_factory=dict, repr=False)  # cache's
     environment: str = ""  # a hash of all but the pages (app/build/cachekey.py), with a store
 
     @property

@@ -49,5 +49,5 @@ def unpack(data: bytes, copy: bool = True) -> tuple[dict[str, Any], list[np.ndar
     ends = np.cumsum(lengths).tolist()
     if (ends[-1] if ends else 0) != len(text):
         raise ValueError("a packed body's strings do not add up")
-    starts = [0, *ends[:-1]]
+    starts = [0, *ends[:-1]] if ends else []
     return head, arrays, [text[a:b] for a, b in zip(starts, ends, strict=True)]

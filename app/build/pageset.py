@@ -22,12 +22,12 @@ def all_pages(
     environment: str,
     checked: bool,
     keep: bool = True,
-) -> tuple[dict[tuple[str, str], PageBuild], str]:
+) -> tuple[dict[tuple[str, str], PageBuild], str, dict[tuple[str, str], str]]:
     """Every page's build, in menu order: from the cache, else built (and then cached); and a
-    key for the whole build (a hash of every page's key), with a cache. Many missing pages are
-    built by a pool whose workers write their own entries (nothing is sent back), then read
-    here; a few are built here. Unless `keep`, the builds are only cached, and none is
-    returned (or read)."""
+    key for the whole build (a hash of every page's key) and each page's key, with a cache.
+    Many missing pages are built by a pool whose workers write their own entries (nothing is
+    sent back), then read here; a few are built here. Unless `keep`, the builds are only
+    cached, and none is returned (or read)."""
     content = ctx.content
     order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
     keys: dict[tuple[str, str], str] = {}
@@ -69,8 +69,8 @@ def all_pages(
     if cache is not None:
         build_key = hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
     if not keep:
-        return {}, build_key
-    return {key: found.get(key) or fresh[key] for key in order}, build_key
+        return {}, build_key, keys
+    return {key: found.get(key) or fresh[key] for key in order}, build_key, keys
 
 
 _HELD = cast(PageBuild, object())  # a page whose build the cache holds, not read

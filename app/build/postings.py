@@ -122,7 +122,7 @@ def factors(lengths: np.ndarray, langs: np.ndarray) -> np.ndarray:
     with each language's average length of the column among the entries that have it."""
     out = np.zeros(lengths.shape, dtype=np.float64)
     weights = np.array(WEIGHTS, dtype=np.float64)
-    for lang in np.unique(langs):
+    for lang in range(int(langs.max(initial=-1)) + 1):  # numbered from 0, each one used
         mine = lengths[langs == lang].astype(np.float64)
         having = (mine > 0).sum(axis=0)
         average = np.maximum(mine.sum(axis=0) / np.maximum(having, 1), 1.0)
@@ -166,8 +166,16 @@ class Table:
 def merge(segments: Sequence[Segment], kind: int, langs: np.ndarray, weights: np.ndarray) -> Table:
     """Every segment's postings of `kind` as one table: `langs` numbers each entry's language,
     `weights` its columns' BM25F factors. A handful of array operations over all postings."""
+    return merged(segments, kind, langs, weights)[0]
+
+
+def merged(
+    segments: Sequence[Segment], kind: int, langs: np.ndarray, weights: np.ndarray
+) -> tuple[Table, np.ndarray]:
+    """The table, and its postings' counts (`tabulate`). Terms are numbered in sorted order, so
+    an index made again for a few changed pages (app/build/reindex.py) numbers them the same."""
     local = list(itertools.chain.from_iterable(s.terms[kind] for s in segments))
-    ids = {term: n for n, term in enumerate(dict.fromkeys(local))}
+    ids = {term: n for n, term in enumerate(sorted(set(local)))}
     global_ids = np.fromiter(map(ids.__getitem__, local), np.int64, len(local))
     sizes = np.array([len(s.postings[kind]) for s in segments], np.int64)
     vocabularies = np.array([len(s.terms[kind]) for s in segments], np.int64)
@@ -182,21 +190,40 @@ def merge(segments: Sequence[Segment], kind: int, langs: np.ndarray, weights: np
         p[:, 2] + first_entry,
         p[:, 3],
     )
-    terms, cells = len(ids), (int(langs.max(initial=0)) + 1) * len(ids)
-    cell = langs[key] * terms + term  # (language, term)
+    cells = cell_count(langs, len(ids))
+    cell = langs[key] * len(ids) + term  # (language, term)
     # Postings come in entry order (segments in order, each in its entries' order), so a stable
     # sort by (language, term) alone orders them by entry within each: a radix sort when the
     # cells fit 16 bits.
     order = np.argsort(cell.astype(np.uint16) if cells <= 2**16 else cell, kind="stable")
-    cell, key = cell[order], key[order]
-    value = count[order] * weights.ravel()[key * COLUMNS + column[order]]
+    return tabulate(ids, cells, cell[order], key[order], column[order], count[order], weights)
+
+
+def cell_count(langs: np.ndarray, terms: int) -> int:
+    return (int(langs.max(initial=0)) + 1) * terms
+
+
+def tabulate(
+    ids: dict[str, int],
+    cells: int,
+    cell: np.ndarray,
+    key: np.ndarray,
+    column: np.ndarray,
+    count: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[Table, np.ndarray]:
+    """The table of postings sorted by (language and term, entry, column), each mention's
+    pseudo-frequency summed per (term, entry); and per posting its count, column, and whether it
+    is its entry's first for the term (`count << 4 | first << 3 | column`), to weigh it again."""
+    value = count * weights.ravel()[key * COLUMNS + column]
     new = np.r_[True, (cell[1:] != cell[:-1]) | (key[1:] != key[:-1])] if len(key) else key > 0
     first = np.flatnonzero(new)  # the first posting of each (language, term, entry)
     starts = np.zeros(cells + 1, np.int64)
     np.cumsum(np.bincount(cell[first], minlength=cells), out=starts[1:])
     summed = np.add.reduceat(value, first) if len(first) else value
-    totals = np.bincount(cell, weights=count[order], minlength=cells).astype(np.int64)
-    return Table(ids, starts, key[first].astype(np.int32), summed, totals)
+    totals = np.bincount(cell, weights=count, minlength=cells).astype(np.int64)
+    codes = ((count << 4) | (new.astype(np.int64) << 3) | column).astype(_INT)
+    return Table(ids, starts, key[first].astype(np.int32), summed, totals), codes
 
 
 @dataclass(frozen=True)
@@ -214,6 +241,15 @@ class Texts:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """Beside an index, not served: each entry's column lengths, and per kind each posting's
+    count and column (`tabulate`), to weigh every posting again when the lengths change."""
+
+    lengths: np.ndarray  # (entries, COLUMNS) int32
+    codes: tuple[np.ndarray, np.ndarray]  # per kind, int32, in the table's postings' order
+
+
+@dataclass(frozen=True)
 class Tables:
     """The whole index's arrays: both kinds of term, each entry's language and texts."""
 
@@ -225,6 +261,11 @@ class Tables:
 
     @classmethod
     def build(cls, segments: Sequence[Segment]) -> Tables:
+        return cls.counted(segments)[0]
+
+    @classmethod
+    def counted(cls, segments: Sequence[Segment]) -> tuple[Tables, Counts]:
+        """The tables, and what makes them again for a few changed segments (`Counts`)."""
         entries = [e for s in segments for e in s.entries]
         langs = tuple(dict.fromkeys(e.lang for e in entries))
         number = {lang: n for n, lang in enumerate(langs)}
@@ -232,10 +273,11 @@ class Tables:
         lengths = [s.lengths for s in segments if len(s.lengths)]
         lengths_all = np.concatenate(lengths) if lengths else np.zeros((0, COLUMNS), _INT)
         weights = factors(lengths_all, entry_langs)
-        stems = merge(segments, STEMS, entry_langs, weights)
-        words = merge(segments, WORDS, entry_langs, weights)
+        stems, stem_codes = merged(segments, STEMS, entry_langs, weights)
+        words, word_codes = merged(segments, WORDS, entry_langs, weights)
         joined = [j for s in segments for j in s.joined]
-        return cls(langs, entry_langs, stems, words, Texts(joined, weights))
+        tables = cls(langs, entry_langs, stems, words, Texts(joined, weights))
+        return tables, Counts(lengths_all, (stem_codes, word_codes))
 
     def size(self, lang: int) -> int:
         return int((self.entry_langs == lang).sum())
@@ -251,9 +293,10 @@ class Tables:
         return pack(head, arrays, strings)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> tuple[Tables, tuple[Entry, ...]]:
-        """Raises ValueError (or KeyError, TypeError) when `data` is not a packed index."""
-        head, arrays, strings = unpack(data)
+    def from_bytes(cls, data: bytes, copy: bool = True) -> tuple[Tables, tuple[Entry, ...]]:
+        """Raises ValueError (or KeyError, TypeError) when `data` is not a packed index. Unless
+        `copy`, the arrays are views into `data` (an index only read to make another)."""
+        head, arrays, strings = unpack(data, copy=copy)
         (t0, t1), langs = head["terms"], tuple(str(lang) for lang in head["langs"])
         entry_langs, questions, weights, *rest = arrays
         n = len(entry_langs)

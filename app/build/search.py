@@ -17,12 +17,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .. import urls
+from . import searchcache
 from .context import BuildContext, Output
 from .forked import forked
-from .pagebuild import page_segment
 from .postings import Segment, Tables
 from .ranking import Postings, Scored, order, score
-from .searchrows import Analyzed, Entry, analyze, clean_text
+from .searchrows import Analyzed, Entry, analyze
 from .searchtext import Analyzer, Concept, Synonyms, concepts, fold
 from .snippets import HIT_CLOSE, HIT_OPEN, Marks, highlight, snippet
 from .suggest import Vocabulary
@@ -277,55 +277,40 @@ class Search:
 
 
 SERVICE = "search"
-PENDING = "search index, being made"  # a service only while a child makes the index
+PENDING = "search index, being made"  # a service only while a child makes (or keeps) the index
+MADE = "search index, made here"  # a service only until `stage` serves it
 
 
 def start_stage(ctx: BuildContext, out: Output) -> None:
-    """Early: when the index must be made again (not in the build cache), a forked child makes it
-    and writes it to the cache while the other stages run here; `stage` then reads it."""
+    """Early, when the index is not in the build cache: made here from an earlier build's index
+    if few pages changed (app/build/reindex.py), and a forked child writes it; else a forked
+    child makes it from every page's entries and writes it, and `stage` reads it. Either child
+    works while the other stages run here; `stage` waits for it."""
     store, key = ctx.store, ctx.build_key
     if store is None or not key or store.has("search", key):
         return
-    entries = _entries(ctx)
-    out.provide(PENDING, forked(lambda: _make(ctx, entries)))
+    found = searchcache.earlier(ctx)
+    made = searchcache.remake(ctx, found) if found is not None else None
+    if made is not None:
+        tables, entries, base = made
+        out.provide(MADE, (tables, entries))
+        out.provide(PENDING, forked(lambda: searchcache.keep(ctx, tables, entries, base)))
+        return
+    out.provide(PENDING, forked(lambda: searchcache.make(ctx)))
 
 
 def stage(ctx: BuildContext, out: Output) -> None:
+    made = out.services.pop(MADE, None)
     wait = out.services.pop(PENDING, None)
     if callable(wait) and not wait():
-        log.warning("build: the search index was not made in a child; making it here")
+        log.warning("build: the search index was not made or kept by a child (see above)")
+    if isinstance(made, tuple):  # in memory already: not read back
+        out.provide(SERVICE, build(ctx, Index(made[1], ctx.content.search_synonyms, made[0])))
+        return
     out.provide(SERVICE, build(ctx))
 
 
-def _source_entries(ctx: BuildContext) -> list[Item]:
-    """Each source's text, in every language (its excerpts' translations for snippets)."""
-    sources: list[Item] = []
-    for lang in ctx.langs:
-        for source in ctx.content.sources.values():
-            body = clean_text(source.body)
-            if source.meta.language != lang:  # the page's language for snippets, if translated
-                shown = " ".join(e.translation.get(lang, "") for e in source.excerpts.values())
-                text, quoted = clean_text(shown), body
-            else:
-                text, quoted = body, ""
-            url = urls.source(lang, source.id)
-            kind, claims = "source", (source.id,)
-            sources.append(
-                Entry(lang, source.meta.title, "", url, text, kind, claims=claims, quoted=quoted)
-            )
-    return sources
-
-
-def _entries(ctx: BuildContext) -> Callable[[], list[Item]]:
-    def entries() -> list[Item]:  # each page's were counted in its build (or again, if lost)
-        built = ctx.built
-        pages = [built[k].search() or page_segment(ctx, ctx.rendered[k]) for k in ctx.rendered]
-        return [*pages, *_source_entries(ctx)]
-
-    return entries
-
-
-def build(ctx: BuildContext) -> Search:
+def build(ctx: BuildContext, index: Index | None = None) -> Search:
     """Index every section of every rendered page and every source, in every language."""
     context: dict[str, dict[str, Any]] = {}
     for lang in ctx.langs:
@@ -338,35 +323,25 @@ def build(ctx: BuildContext) -> Search:
             glossary_url=ctx.url_for_key(lang, "glossary"),
         )
         context[lang] = base
-    return Search(_index(ctx, _entries(ctx)), ctx.jinja, ctx.gettexts, context)
+    found = index if index is not None else _index(ctx)
+    return Search(found, ctx.jinja, ctx.gettexts, context)
 
 
-def _index(ctx: BuildContext, entries: Callable[[], list[Item]]) -> Index:
+def _index(ctx: BuildContext) -> Index:
     """The index, from the build cache when this exact build made it before (its key covers
     every page's key, so the sources, settings and code too)."""
     synonyms, store, key = ctx.content.search_synonyms, ctx.store, ctx.build_key
-    if store is not None and key:
-        data = store.get_bytes("search", key)
-        if data is not None:
-            try:
-                tables, found = Tables.from_bytes(data)
-                return Index(found, synonyms, tables)
-            except (ValueError, KeyError, TypeError) as exc:
-                log.warning("build cache: search index not valid (%s); rebuilding it", exc)
     if store is None or not key:
-        return Index(entries(), synonyms)
+        return Index([make() for _, make in searchcache.units(ctx)], synonyms)
+    data = store.get_bytes("search", key)
+    if data is not None:
+        try:
+            tables, found = Tables.from_bytes(data)
+            return Index(found, synonyms, tables)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("build cache: search index not valid (%s); rebuilding it", exc)
     # Served as a warm start reads it: made afresh from the bytes, so what the merge left behind
     # (each page's vocabulary, its arrays) is freed whole and goes back to the system; kept,
     # it held about 60 MB more at 1,000 pages.
-    tables, found = Tables.from_bytes(_make(ctx, entries))
+    tables, found = Tables.from_bytes(searchcache.make(ctx))
     return Index(found, synonyms, tables)
-
-
-def _make(ctx: BuildContext, entries: Callable[[], list[Item]]) -> bytes:
-    """Make the index from every page's entries and keep it in the build cache, by the build's
-    key; its bytes (in a forked child by `start_stage`, else here by `_index`)."""
-    assert ctx.store is not None and ctx.build_key, "only a build with a cache keeps its index"
-    index = Index(entries(), ctx.content.search_synonyms)
-    data = index.tables.to_bytes(index.entries)
-    ctx.store.put_bytes("search", ctx.build_key, data)
-    return data

@@ -155,7 +155,7 @@ def _build(
     out = Output()
     ctx = replace(prepare(settings, content, out), store=cache, environment=environment)
     clock.lap("load")
-    built, build_key = all_pages(ctx, cache, environment, checked)
+    built, build_key, page_keys = all_pages(ctx, cache, environment, checked)
     clock.lap("pages")
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
     ctx = replace(
@@ -163,6 +163,7 @@ def _build(
         rendered=rendered,
         built=MappingProxyType(built),
         build_key=build_key,
+        page_keys=MappingProxyType(page_keys),
     )
     try:
         for stage in (*STAGES, *extra_stages):
