@@ -134,3 +134,9 @@ def keep(ctx: BuildContext, tables: Tables, entries: tuple[Entry, ...], base: Ba
     store.put_bytes("searchbase", key, base.to_bytes())
     store.put_bytes("pins", PIN, f"search/{key}\nsearchbase/{key}".encode())
     return data
+
+
+def cache_files(key: str) -> list[tuple[str, str]]:
+    """The files that hold the index of the build with `key`, and its pin: what the next start
+    reads of the index (another build's, read to make this one from, it does not)."""
+    return [("search", key), ("searchbase", key), ("pins", PIN)]

@@ -27,7 +27,17 @@ from ..i18n import load_translations, long_date
 from ..render.citing import Citable, citable, today
 from ..render.pages import RenderedPage, Renderer
 from ..settings import Settings
-from . import api_docs, archive, cachekey, discovery, pages, search, sections, versions
+from . import (
+    api_docs,
+    archive,
+    cachekey,
+    discovery,
+    pages,
+    search,
+    searchcache,
+    sections,
+    versions,
+)
 from .assets import fingerprint
 from .bundle import Entries, Prefetch
 from .cache import BuildCache
@@ -195,9 +205,17 @@ def _build(
         services=MappingProxyType(out.services),
         report=report,
         build_key=build_key,
-        cache_files=tuple(cache.files) if cache is not None else (),
+        cache_files=_next_start(cache, build_key) if cache is not None else (),
         prune=cache.prune if cache is not None and cache.prune_due else None,
     )
+
+
+def _next_start(cache: BuildCache, build_key: str) -> tuple[tuple[str, str], ...]:
+    """The cache files the next start with these files reads: those this build read or wrote,
+    with this build's index (which a child may have made and written) for any other."""
+    index = searchcache.cache_files(build_key)
+    kinds = {kind for kind, _ in index}
+    return (*(f for f in cache.files if f[0] not in kinds), *index)
 
 
 def _samples(
