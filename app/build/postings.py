@@ -13,7 +13,6 @@ two million postings merge in well under a second, and take about 12 bytes each.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,14 +45,21 @@ class Segment:
         terms: list[tuple[str, ...]] = []
         postings = []
         for kind in (STEMS, WORDS):
-            vocabulary: dict[str, int] = {}
-            found: list[tuple[int, int, int, int]] = []
-            for at, row in enumerate(rows):
-                for column, pair in enumerate(row.columns):
-                    for term, n in Counter(pair[1 - kind]).items():
-                        found.append((vocabulary.setdefault(term, len(vocabulary)), column, at, n))
+            # every (entry, column) cell's terms, numbered in the order first met; counted by
+            # numpy (no Python loop per mention: half the cost of a Counter per cell)
+            cells = [pair[1 - kind] for row in rows for pair in row.columns]
+            flat = [term for cell in cells for term in cell]
+            vocabulary = {term: i for i, term in enumerate(dict.fromkeys(flat))}
+            local = np.fromiter(map(vocabulary.__getitem__, flat), np.int64, len(flat))
+            sizes = np.fromiter(map(len, cells), np.int64, len(cells))
+            cell = np.repeat(np.arange(len(cells), dtype=np.int64), sizes)
+            width = max(len(vocabulary), 1)
+            # by cell (entry, then column), then term: each term's postings in entry order
+            found, counts = np.unique(cell * width + local, return_counts=True)
+            where, term = np.divmod(found, width)
+            at, column = np.divmod(where, COLUMNS)
+            postings.append(np.stack([term, column, at, counts], axis=1).astype(_INT))
             terms.append(tuple(vocabulary))
-            postings.append(np.array(found, dtype=_INT).reshape(-1, 4))
         lengths = np.array(
             [[len(stems) for _, stems in row.columns] for row in rows], dtype=_INT
         ).reshape(-1, COLUMNS)
