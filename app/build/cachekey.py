@@ -16,10 +16,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
+import re
 import struct
 import sys
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,16 +64,42 @@ def _files(digest: hashlib._Hash, root: Path, names_only: bool = False, skip: st
             digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def versions(names: Iterable[str]) -> str:
+    """`name=version` of each installed library, from the names of the `.dist-info` folders on
+    the path (`{name}-{version}.dist-info`, as installers write them): one listing of each
+    folder, where importlib.metadata takes 0.05-0.15 s a start. Falls back to it for a name not
+    found so; "-" when it is not installed."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.endswith(".dist-info") and "-" in entry:
+                name, _, number = entry[: -len(".dist-info")].partition("-")
+                found.setdefault(_normal(name), number)  # the first on the path, as imports
+    out = []
+    for name in names:
+        version = found.get(_normal(name), "")
+        if not version:
+            from importlib import metadata  # slow to import and to ask: only if needed
+
+            try:
+                version = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                version = "-"
+        out.append(f"{name}={version}")
+    return " ".join(out)
 
 
 def environment(settings: Settings, today: dt.date) -> str:
     digest = hashlib.sha256(f"format {FORMAT}\0{sys.version}\0{today.isoformat()}".encode())
-    digest.update(" ".join(f"{n}={_version(n)}" for n in LIBRARIES).encode())
+    digest.update(versions(LIBRARIES).encode())
     fields = {
         f.name: repr(getattr(settings, f.name))
         for f in dataclasses.fields(settings)
