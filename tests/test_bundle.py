@@ -49,6 +49,8 @@ def test_a_start_from_the_bundle_reads_no_page_file_and_serves_the_same(
     prefetch = bundle.Prefetch(file)
     warm = build(settings(content, cache), bundle=prefetch)
     assert warm.report.from_cache == warm.report.pages
+    assert warm.report.bundled >= warm.report.pages  # and the index, the heads, the lists
+    assert f"; {warm.report.bundled} files from the bundle)" in warm.report.line()
     assert fingerprint(warm) == expected
     assert prefetch.entries() is None  # handed over once: the prefetch holds nothing after
 

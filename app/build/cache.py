@@ -44,6 +44,7 @@ class BuildCache:
         self.bundle = bundle or {}  # files read, and checked, in one (app/build/bundle.py)
         self.files: dict[tuple[str, str], None] = {}  # (kind, key) read or written, in order
         self.used: set[Path] = set()
+        self.bundled = 0  # files read from the bundle
         self.prune_due = False  # this build wrote pages: entries no build uses may be left
         self.heads_read = False
         self.stored_heads: dict[str, Any] = {}  # front matter as read, by the file's digest
@@ -76,6 +77,7 @@ class BuildCache:
             return None
         self.used.add(path)
         self.files[(kind, key)] = None
+        self.bundled += bundled is not None
         return header, blobs
 
     def _write(self, kind: str, key: str, header: dict[str, Any], blobs: bytes) -> None:

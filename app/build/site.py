@@ -193,6 +193,7 @@ def _build(
     report = BuildReport(
         pages=len(rendered),
         from_cache=len(cache.hits) if cache is not None else 0,
+        bundled=cache.bundled if cache is not None else 0,
         seconds=MappingProxyType(clock.laps),
     )
     log.info("%s", report.line())
@@ -237,13 +238,15 @@ class BuildReport:
     pages: int = 0
     from_cache: int = 0
     seconds: Mapping[str, float] = field(default_factory=dict)
+    bundled: int = 0  # cache files read from the bundle (app/build/bundle.py)
 
     def line(self) -> str:
         phases = ", ".join(f"{name} {value:.2f}" for name, value in self.seconds.items())
         total = sum(self.seconds.values())
+        bundled = f"; {self.bundled} files from the bundle" if self.bundled else ""
         return (
-            f"build: {self.pages} pages ({self.from_cache} from the cache) in {total:.2f} s "
-            f"({phases})"
+            f"build: {self.pages} pages ({self.from_cache} from the cache{bundled}) in "
+            f"{total:.2f} s ({phases})"
         )
 
 
