@@ -137,9 +137,11 @@ def _prefetch(last: LastBuild | None) -> Prefetch | None:
 
     if last is None:
         return None
-    key = last.build_key if last.done and last.build_key else bundle.latest(last.root)
-    file = bundle.path(last.root, key)
-    return bundle.Prefetch(file) if key and file.is_file() else None
+    for key in (last.build_key if last.done else "", bundle.latest(last.root)):
+        file = bundle.path(last.root, key)
+        if key and file.is_file():  # the last build's own may still be being written
+            return bundle.Prefetch(file)
+    return None
 
 
 def _preload(settings: Settings, last: LastBuild | None, prefetch: Prefetch | None) -> int:

@@ -164,3 +164,25 @@ def test_the_pruning_can_be_left_to_the_server(content: Path, tmp_path: Path) ->
     os.utime(old, (0, 0))
     assert build(settings(content, cache)).prune is None  # pruned in the build
     assert not old.exists()
+
+
+def test_a_start_reads_the_last_bundle_while_its_own_is_still_being_written(
+    tmp_path: Path,
+) -> None:
+    from app.__main__ import _prefetch
+    from app.build.cachekey import LastBuild
+
+    for key in ("a" * 64, "b" * 64):
+        (tmp_path / "pages").mkdir(exist_ok=True)
+        (tmp_path / "pages" / f"{key}.bin").write_bytes(key.encode())
+    bundle.write(tmp_path, "a" * 64, [("pages", "a" * 64)])  # the latest written
+    own = LastBuild(tmp_path, "env", "stamp", True, "b" * 64)  # not written yet
+    found = _prefetch(own)
+    assert found is not None and found.file == bundle.path(tmp_path, "a" * 64)
+    bundle.write(tmp_path, "b" * 64, [("pages", "b" * 64)])
+    found = _prefetch(LastBuild(tmp_path, "env", "stamp", True, "a" * 64))
+    assert found is not None and found.file == bundle.path(tmp_path, "a" * 64)  # its own
+    changed = LastBuild(tmp_path, "env", "other", False)
+    found = _prefetch(changed)
+    assert found is not None and found.file == bundle.path(tmp_path, "b" * 64)  # the latest
+    assert found.entries() == {("pages", "b" * 64): memoryview(b"b" * 64)}

@@ -191,11 +191,10 @@ def _build(
     if cache is not None:
         cache.bundle = {}  # read: what a deferred response reads later comes from the files
     report = BuildReport(
-        pages=len(rendered),
-        from_cache=len(cache.hits) if cache is not None else 0,
-        bundled=cache.bundled if cache is not None else 0,
-        seconds=MappingProxyType(clock.laps),
+        len(rendered), len(cache.hits) if cache else 0, MappingProxyType(clock.laps)
     )
+    if cache is not None:
+        report = replace(report, bundled=cache.bundled)
     log.info("%s", report.line())
     return Site(
         settings=settings,
