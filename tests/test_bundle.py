@@ -186,3 +186,16 @@ def test_a_start_reads_the_last_bundle_while_its_own_is_still_being_written(
     found = _prefetch(changed)
     assert found is not None and found.file == bundle.path(tmp_path, "b" * 64)  # the latest
     assert found.entries() == {("pages", "b" * 64): memoryview(b"b" * 64)}
+
+
+def test_after_a_build_of_many_pages_the_bundle_is_written_before_serving(
+    tmp_path: Path,
+) -> None:
+    """`wait`: a start right after a cold one finds it; the pruning follows it."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.bin").write_bytes(b"one")
+    pruned: list[bool] = []
+    assert bundle.keep(tmp_path, "c" * 64, [("pages", "a")], lambda: pruned.append(True), True)
+    assert bundle.path(tmp_path, "c" * 64).is_file() and pruned == [True]
+    assert bundle.latest(tmp_path) == "c" * 64
+    assert not bundle.keep(tmp_path, "c" * 64, [("pages", "a")], None, True)  # there already

@@ -127,11 +127,13 @@ def keep(
     build_key: str,
     files: Iterable[tuple[str, str]],
     then: Callable[[], None] | None = None,
+    wait: bool = False,
 ) -> bool:
     """Write the bundle for `build_key` unless it is there, then do `then` (the cache's pruning),
     in a process nobody waits for: it reads and writes about 160 MB for 1,000 pages, and the
-    server need not wait. False when there is nothing to do, or it cannot be done so (no fork,
-    or other threads running): then the pruning is done here, now."""
+    server need not wait (unless `wait`: after a build of many pages, so that a start right
+    after it finds the bundle). False when there is nothing to do, or it cannot be done so (no
+    fork, or other threads running): then the pruning is done here, now."""
     due = bool(build_key) and not path(root, build_key).is_file()
     if not due and then is None:
         return False
@@ -143,6 +145,9 @@ def keep(
         if then is not None:
             then()
 
+    if wait:
+        work()
+        return True
     if detached(work):
         return True
     if then is not None:
