@@ -12,6 +12,7 @@ of its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import mmap
@@ -142,6 +143,9 @@ def keep(
     def work() -> None:
         if due:
             write(root, build_key, chosen)
+        elif build_key:  # in use: kept by the pruning (which keeps what was used lately)
+            with contextlib.suppress(OSError):
+                os.utime(path(root, build_key))
         if then is not None:
             then()
 

@@ -41,9 +41,10 @@ KEEP_DAYS = 1  # entries no build has used for this long are removed
 class BuildCache:
     def __init__(self, root: Path, bundle: Mapping[tuple[str, str], memoryview] | None = None):
         self.root = root
+        self._root = os.fspath(root)
         self.bundle = bundle or {}  # files read, and checked, in one (app/build/bundle.py)
         self.files: dict[tuple[str, str], None] = {}  # (kind, key) read or written, in order
-        self.used: set[Path] = set()
+        self.used: set[str] = set()  # paths, as strings (a Path each costs more than reading)
         self.bundled = 0  # files read from the bundle
         self.prune_due = False  # this build wrote pages: entries no build uses may be left
         self.heads_read = False
@@ -55,14 +56,14 @@ class BuildCache:
 
     # -- files ---------------------------------------------------------------------------
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.root / kind / f"{key}.bin"
+    def _path(self, kind: str, key: str) -> str:
+        return f"{self._root}/{kind}/{key}.bin"
 
     def _read(self, kind: str, key: str) -> tuple[dict[str, Any], memoryview] | None:
         path = self._path(kind, key)
         bundled = self.bundle.get((kind, key))
         try:
-            data = path.read_bytes() if bundled is None else bundled
+            data = _read_file(path) if bundled is None else bundled
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -83,8 +84,9 @@ class BuildCache:
     def _write(self, kind: str, key: str, header: dict[str, Any], blobs: bytes) -> None:
         path = self._path(kind, key)
         header = {**header, "key": key, "kind": kind}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(_pack(header, blobs))
@@ -101,15 +103,15 @@ class BuildCache:
         kept = self.used | self.pinned()
         for path in self.root.glob("*/*.bin"):
             try:
-                if path not in kept and path.stat().st_mtime < cutoff:
+                if str(path) not in kept and path.stat().st_mtime < cutoff:
                     path.unlink()
             except OSError:
                 continue
 
-    def pinned(self) -> set[Path]:
+    def pinned(self) -> set[str]:
         """The entries each pin names (`pins/<name>.bin`, lines of `kind/key`: the latest search
         index, which the next build may make its own from), and the pins."""
-        out: set[Path] = set()
+        out: set[str] = set()
         for pin in self.root.glob("pins/*.bin"):
             found = self._read("pins", pin.stem)
             for line in bytes(found[1]).decode("utf-8", "replace").split() if found else ():
@@ -119,7 +121,7 @@ class BuildCache:
 
     def has(self, kind: str, key: str) -> bool:
         """An entry is there (not read, so not checked: reading it may still find it corrupt)."""
-        return (kind, key) in self.bundle or self._path(kind, key).is_file()
+        return (kind, key) in self.bundle or os.path.isfile(self._path(kind, key))
 
     def get_bytes(self, kind: str, key: str) -> bytes | None:
         found = self._read(kind, key)
@@ -209,7 +211,7 @@ class BuildCache:
         """Both files of a page's build are there (not read: whoever reads them checks them, and
         rebuilds a corrupt one); kept by this build's pruning."""
         paths = [self._path("pages", key), self._path("segments", key)]
-        if not all(p.is_file() for p in paths):
+        if not all(os.path.isfile(p) for p in paths):
             return False
         self.used.update(paths)
         return True
@@ -225,6 +227,11 @@ class BuildCache:
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("build cache: search entries %s not valid (%s); remaking", key[:12], exc)
             return None
+
+
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def _body_start(page: Page) -> int:
