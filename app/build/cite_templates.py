@@ -8,9 +8,9 @@ settings and date) and the template's own arguments; remembered in the process a
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
+from typing import Any
 
 from ..render import citing
 from .context import Store
@@ -26,16 +26,7 @@ def kept(store: Store | None, environment: str) -> citing.Template | None:
     if store is None or not environment:
         return None
 
-    def template(
-        style: str,
-        lang: str,
-        site_name: str,
-        issued: dt.date,
-        accessed: dt.date,
-        ending: str,
-        version_label: str,
-    ) -> Found:
-        args = (style, lang, site_name, issued, accessed, ending, version_label)
+    def template(*args: Any) -> Found:  # citing.style_template's arguments, as they came
         remembered = _memo.get((environment, args), _MISSING)
         if remembered is not _MISSING:
             return remembered  # type: ignore[return-value]
