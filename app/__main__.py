@@ -132,14 +132,15 @@ def _build_and_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _prefetch(last: LastBuild | None) -> Prefetch | None:
     """The cache files a build read, being read in a thread while the app is imported: the last
-    build with these files', else the last bundle written (app/build/bundle.py)."""
+    build with these files' (waited for while the start before this one writes it), else the
+    last bundle written (app/build/bundle.py)."""
     from .build import bundle
 
     if last is None:
         return None
     for key in (last.build_key if last.done else "", bundle.latest(last.root)):
         file = bundle.path(last.root, key)
-        if key and file.is_file():  # the last build's own may still be being written
+        if key and (file.is_file() or bundle.being_written(file)):
             return bundle.Prefetch(file)
     return None
 

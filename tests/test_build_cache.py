@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import parse
 
-from app.build import pagebuild, pageset
+from app.build import pagebuild, pageset, search, searchcache
 from app.build.cache import BuildCache
 from app.build.site import Site, prebuild
 from app.content.errors import ContentError
@@ -208,6 +208,55 @@ def test_a_pool_build_with_a_cache_has_its_workers_write_the_entries_and_reads_t
     assert cold.report.from_cache == 0  # built now (and read back from what the workers wrote)
     assert len(list((tmp_path / "cache" / "pages").glob("*.bin"))) == 40
     assert fingerprint(cold) == expected
+
+
+def test_a_cold_pool_build_makes_its_index_from_the_stored_segments_before_reading_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's child starts once the pool has put every page in the cache, before any page
+    is read back here: it reads the segments the workers wrote, and the index is the one a
+    build without a cache makes. A segment gone makes the child fail: the index is made here."""
+    content = make_site(tmp_path / "synthetic", 40)
+    expected = fingerprint(build(settings(content, None)))
+    _pool_spy(monkeypatch)
+    events: list[str] = []
+    real_make, real_cached = searchcache.make, pageset._cached
+
+    def make(ctx, stored=False):  # type: ignore[no-untyped-def]
+        events.append(f"make stored={stored}")
+        return real_make(ctx, stored)
+
+    def cached(cache, content, keys, read):  # type: ignore[no-untyped-def]
+        events.append(f"read {len(keys)}")
+        return real_cached(cache, content, keys, read)
+
+    def forked(work):  # type: ignore[no-untyped-def]
+        try:  # here, so that what it did is seen (a fork's would not be)
+            work()
+        except LookupError:
+            return lambda: False
+        return lambda: True
+
+    monkeypatch.setattr(searchcache, "make", make)
+    monkeypatch.setattr(pageset, "_cached", cached)
+    monkeypatch.setattr(search, "forked", forked)
+    cold = build(settings(content, tmp_path / "cache", build_workers=2))
+    assert events == ["read 40", "make stored=True", "read 40"]  # none found; the index; built
+    assert fingerprint(cold) == expected
+    events.clear()
+    real_segment = BuildCache.segment
+    lost = sorted((tmp_path / "cache" / "segments").glob("*.bin"))[0].stem
+
+    def segment(self, key):  # type: ignore[no-untyped-def]
+        return None if key == lost else real_segment(self, key)
+
+    monkeypatch.setattr(BuildCache, "segment", segment)
+    shutil.rmtree(tmp_path / "cache" / "pages")
+    for kind in ("search", "pins"):  # no index, and none to make it from
+        shutil.rmtree(tmp_path / "cache" / kind)
+    again = build(settings(content, tmp_path / "cache", build_workers=2))
+    assert events == ["read 40", "make stored=True", "read 40", "make stored=False"]
+    assert fingerprint(again) == expected
 
 
 def test_an_invalid_page_stops_a_pool_prebuild_with_the_full_report(

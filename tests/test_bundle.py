@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from test_build_cache import fingerprint, settings
 
-from app.build import bundle
+from app.build import bundle, forked
 from app.serve.app import build
 from app.settings import ROOT
 
@@ -90,7 +90,7 @@ def test_an_entry_taken_from_the_bundle_is_the_file_it_copies(tmp_path: Path) ->
 DETACHED = """
 import sys, time
 from pathlib import Path
-from app.build import bundle
+from app.build import bundle, forked
 done = Path(sys.argv[1])
 def work():
     time.sleep(0.5)
@@ -188,14 +188,92 @@ def test_a_start_reads_the_last_bundle_while_its_own_is_still_being_written(
     assert found.entries() == {("pages", "b" * 64): memoryview(b"b" * 64)}
 
 
-def test_after_a_build_of_many_pages_the_bundle_is_written_before_serving(
-    tmp_path: Path,
-) -> None:
-    """`wait`: a start right after a cold one finds it; the pruning follows it."""
+def test_a_start_right_after_one_that_writes_the_bundle_waits_for_it(tmp_path: Path) -> None:
+    """The writer holds a lock from before its fork until the bundle is in place: a start that
+    comes while it writes maps the finished bundle, not nothing; then the pruning follows."""
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "a.bin").write_bytes(b"one")
-    pruned: list[bool] = []
-    assert bundle.keep(tmp_path, "c" * 64, [("pages", "a")], lambda: pruned.append(True), True)
-    assert bundle.path(tmp_path, "c" * 64).is_file() and pruned == [True]
-    assert bundle.latest(tmp_path) == "c" * 64
-    assert not bundle.keep(tmp_path, "c" * 64, [("pages", "a")], None, True)  # there already
+    target = bundle.path(tmp_path, "c" * 64)
+    writing = threading.Event()
+    real_write = bundle.write
+
+    def slow_write(root: Path, key: str, files: list[tuple[str, str]]) -> None:
+        writing.set()
+        time.sleep(0.3)  # a thousand pages' bundle takes about this long
+        real_write(root, key, files)
+
+    held = forked.lock_for(target)  # as `keep` takes it, before the writer starts
+    assert held is not None and bundle.being_written(target) and not target.exists()
+    worker = threading.Thread(
+        target=lambda: (
+            slow_write(tmp_path, "c" * 64, [("pages", "a")]),
+            forked.unlock(target, held),
+        ),
+    )
+    worker.start()
+    assert writing.wait(5)
+    started = time.perf_counter()
+    entries = bundle.Prefetch(target).entries()  # the next start's, while it is being written
+    worker.join()
+    os.close(held)
+    assert entries == {("pages", "a"): memoryview(b"one")}
+    assert time.perf_counter() - started >= 0.2  # it waited for the writer
+    assert not bundle.being_written(target) and not forked.lock_path(target).exists()
+    result = subprocess.run(  # a process of one thread, as the server is when it forks
+        [sys.executable, "-c", KEEP_THEN_START, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "True", "True", "yes", "False"]
+
+
+KEEP_THEN_START = """
+import sys, time
+from pathlib import Path
+from app.build import bundle
+root = Path(sys.argv[1])
+(root / "pages" / "b.bin").write_bytes(b"two")
+real = bundle.write
+def slow(*args):
+    time.sleep(0.3)  # a thousand pages' bundle takes about this long
+    real(*args)
+bundle.write = slow
+kept = bundle.keep(root, "d" * 64, [("pages", "b")], lambda: (root / "pruned").write_text("yes"))
+found = bundle.Prefetch(bundle.path(root, "d" * 64)).entries()  # the next start, right after
+print(kept, found == {("pages", "b"): memoryview(b"two")}, bundle.latest(root) == "d" * 64)
+deadline = time.perf_counter() + 10
+while not (root / "pruned").exists() and time.perf_counter() < deadline:
+    time.sleep(0.02)
+print((root / "pruned").read_text())  # after the bundle, in the same detached process
+print(bundle.keep(root, "d" * 64, [("pages", "b")], None))  # there already: nothing to do
+"""
+
+
+def test_the_bundle_waits_for_a_search_index_still_being_written(tmp_path: Path) -> None:
+    """After a start with a page changed, a process nobody waits for writes the index (the
+    server has it in memory): the bundle for the next start waits for it, not leaves it out."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.bin").write_bytes(b"one")
+    index = tmp_path / "search" / f"{'k' * 64}.bin"
+    held = forked.lock_for(index)  # as `searchcache.keep_later` takes it, before its fork
+
+    def later() -> None:
+        time.sleep(0.3)
+        index.write_bytes(b"the index")
+        forked.unlock(index, held)
+
+    writer = threading.Thread(target=later)
+    writer.start()
+    bundle.write(tmp_path, "b" * 64, [("pages", "a"), ("search", "k" * 64), ("pages", "gone")])
+    writer.join()
+    assert held is not None
+    os.close(held)
+    entries = bundle.Prefetch(bundle.path(tmp_path, "b" * 64)).entries()
+    assert entries is not None
+    assert {k: bytes(v) for k, v in entries.items()} == {
+        ("pages", "a"): b"one",
+        ("search", "k" * 64): b"the index",  # waited for; a file gone is left out at once
+    }

@@ -18,12 +18,15 @@ import logging
 import mmap
 import os
 import struct
-import sys
 import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from .forked import being_written, detached, lock_for, unlock, wait_written
+
+__all__ = ["being_written", "detached"]  # what a start asks of a bundle, and the tests
 
 log = logging.getLogger("app")
 MAGIC = b"la-build-bundle 2\n"  # 2: a CRC-32, mapped
@@ -47,6 +50,8 @@ class Prefetch:
         self._thread.start()
 
     def _read(self) -> None:
+        if not self.file.exists():  # being written by the start before this one
+            wait_written(self.file)
         try:
             with self.file.open("rb") as handle:  # mapped, not copied: the page cache's own
                 data = mmap.mmap(handle.fileno(), 0, prot=mmap.PROT_READ)
@@ -96,9 +101,14 @@ def _index(body: memoryview) -> Entries:
 
 
 def write(root: Path, build_key: str, files: Iterable[tuple[str, str]]) -> None:
-    """The bundle of `files` (kind, key) for `build_key`; a file gone since is left out."""
+    """The bundle of `files` (kind, key) for `build_key`; a file gone since is left out, and
+    one still being written (the search index, by a child nobody waits for) is waited for."""
     listed, parts = [], []
-    for kind, key in dict.fromkeys(files):
+    chosen = list(dict.fromkeys(files))
+    for kind, key in chosen:
+        if not (root / kind / f"{key}.bin").exists():
+            wait_written(root / kind / f"{key}.bin")
+    for kind, key in chosen:
         try:
             data = (root / kind / f"{key}.bin").read_bytes()
         except OSError:
@@ -128,32 +138,39 @@ def keep(
     build_key: str,
     files: Iterable[tuple[str, str]],
     then: Callable[[], None] | None = None,
-    wait: bool = False,
 ) -> bool:
     """Write the bundle for `build_key` unless it is there, then do `then` (the cache's pruning),
     in a process nobody waits for: it reads and writes about 160 MB for 1,000 pages, and the
-    server need not wait (unless `wait`: after a build of many pages, so that a start right
-    after it finds the bundle). False when there is nothing to do, or it cannot be done so (no
-    fork, or other threads running): then the pruning is done here, now."""
-    due = bool(build_key) and not path(root, build_key).is_file()
+    server need not wait. The writer holds a lock, taken here before the fork, that a start
+    right after this one waits for (`Prefetch`, in its thread, while it imports the app). False
+    when there is nothing to do, or it cannot be done so (no fork, or other threads running):
+    then the pruning is done here, now."""
+    target = path(root, build_key)
+    due = bool(build_key) and not target.is_file()
     if not due and then is None:
         return False
     chosen = list(files)
+    lock = lock_for(target) if due else None
 
     def work() -> None:
         if due:
-            write(root, build_key, chosen)
+            try:
+                write(root, build_key, chosen)
+            finally:
+                unlock(target, lock)
         elif build_key:  # in use: kept by the pruning (which keeps what was used lately)
             with contextlib.suppress(OSError):
-                os.utime(path(root, build_key))
+                os.utime(target)
         if then is not None:
             then()
 
-    if wait:
-        work()
-        return True
     if detached(work):
+        if lock is not None:
+            os.close(lock)  # here only: the writer's inherited copy keeps the lock held
         return True
+    if lock is not None:
+        unlock(target, lock)
+        os.close(lock)
     if then is not None:
         then()
     return False
@@ -167,30 +184,3 @@ def latest(root: Path) -> str:
     except (OSError, UnicodeDecodeError):
         return ""
     return key if len(key) == 64 and all(c in "0123456789abcdef" for c in key) else ""
-
-
-def detached(work: Callable[[], None]) -> bool:
-    """Run `work` in a grandchild of this process: its parent exits at once (reaped here), so
-    it is nobody's to wait for. Not with other threads running (a lock one of them holds would
-    never be released in the child), nor without fork."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return False
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        pid = os.fork()
-    except OSError:
-        return False
-    if pid == 0:  # the child: starts the grandchild, and exits
-        try:
-            if os.fork() == 0:
-                try:
-                    work()
-                except BaseException:
-                    log.exception("build cache: writing a bundle failed")
-                finally:
-                    os._exit(0)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-    return True

@@ -13,7 +13,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import jinja2
 
@@ -26,6 +27,9 @@ from . import cachekey
 from .pageparts import PageBuild
 from .prebuilt import Prebuilt
 
+if TYPE_CHECKING:
+    from .postings import Segment
+
 T = TypeVar("T")
 
 
@@ -37,6 +41,10 @@ class Store(Protocol):
     def has(self, kind: str, key: str) -> bool: ...
 
     def put_bytes(self, kind: str, key: str, data: bytes) -> None: ...
+
+    def file(self, kind: str, key: str) -> Path: ...
+
+    def segment(self, key: str) -> Segment | None: ...
 
 
 @dataclass(frozen=True)

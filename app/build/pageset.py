@@ -4,7 +4,7 @@ write their own entries) and then cached; and the key of the whole build."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NoReturn, cast
 
 from ..content.loader import load_content
@@ -15,6 +15,8 @@ from .context import BuildContext
 from .pagebuild import Put, build_pages, pooled, store_pages, workers
 from .pageparts import PageBuild
 
+Stored = Callable[[str, Mapping[tuple[str, str], str]], None]
+
 
 def all_pages(
     ctx: BuildContext,
@@ -22,12 +24,15 @@ def all_pages(
     environment: str,
     checked: bool,
     keep: bool = True,
+    stored: Stored | None = None,
 ) -> tuple[dict[tuple[str, str], PageBuild], str, dict[tuple[str, str], str]]:
     """Every page's build, in menu order: from the cache, else built (and then cached); and a
     key for the whole build (a hash of every page's key) and each page's key, with a cache.
     Many missing pages are built by a pool whose workers write their own entries (nothing is
     sent back), then read here; a few are built here. Unless `keep`, the builds are only
-    cached, and none is returned (or read)."""
+    cached, and none is returned (or read). `stored(build_key, keys)` is called once a pool
+    has put every page in the cache, before they are read here (the search index's child
+    starts then)."""
     content = ctx.content
     order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
     keys: dict[tuple[str, str], str] = {}
@@ -42,6 +47,8 @@ def all_pages(
     if cache is not None and (not keep or pooled(len(missing), processes)):
         if not store_pages(ctx, missing, processes, _putter(cache, keys)):
             _invalid(ctx)
+        if stored is not None:
+            stored(_build_key(keys, order), keys)
         rest = []
         if keep:  # what the workers wrote, read and checked as every entry is
             found.update(
@@ -65,12 +72,14 @@ def all_pages(
         # only a build that wrote something can have left entries unused (a start with nothing
         # new skips the walk over every file: 0.1-0.25 s); the caller prunes (BuildCache.due)
         cache.prune_due = cache.prune_due or bool(missing)
-    build_key = ""
-    if cache is not None:
-        build_key = hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
+    build_key = _build_key(keys, order) if cache is not None else ""
     if not keep:
         return {}, build_key, keys
     return {key: found.get(key) or fresh[key] for key in order}, build_key, keys
+
+
+def _build_key(keys: Mapping[tuple[str, str], str], order: list[tuple[str, str]]) -> str:
+    return hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
 
 
 _HELD = cast(PageBuild, object())  # a page whose build the cache holds, not read

@@ -281,20 +281,32 @@ PENDING = "search index, being made"  # a service only while a child makes (or k
 MADE = "search index, made here"  # a service only until `stage` serves it
 
 
-def start_stage(ctx: BuildContext, out: Output) -> None:
-    """Early, when the index is not in the build cache: made here from an earlier build's index
-    if few pages changed (app/build/reindex.py), and a forked child writes it; else a forked
-    child makes it from every page's entries and writes it, and `stage` reads it. Either child
-    works while the other stages run here; `stage` waits for it."""
+def early(ctx: BuildContext, out: Output) -> None:
+    """Right after a pool put every page's build in the cache (app/build/pageset.py), while
+    they are read back here: when the index is neither in the cache nor to be made from an
+    earlier one, a forked child makes it from the stored segments (`start_stage` then starts
+    none; if one is missing, the child fails and `stage` makes the index here)."""
     store, key = ctx.store, ctx.build_key
     if store is None or not key or store.has("search", key):
+        return
+    if searchcache.earlier(ctx, stored=True) is None:
+        out.provide(PENDING, forked(lambda: searchcache.make(ctx, stored=True)))
+
+
+def start_stage(ctx: BuildContext, out: Output) -> None:
+    """Early, when the index is not in the build cache: made here from an earlier build's index
+    if few pages changed (app/build/reindex.py), and a process nobody waits for writes it; else
+    a forked child makes it from every page's entries and writes it, while the other stages run
+    here, and `stage` waits for it and reads it."""
+    store, key = ctx.store, ctx.build_key
+    if store is None or not key or store.has("search", key) or PENDING in out.services:
         return
     found = searchcache.earlier(ctx)
     made = searchcache.remake(ctx, found) if found is not None else None
     if made is not None:
         tables, entries, base = made
         out.provide(MADE, (tables, entries))
-        out.provide(PENDING, forked(lambda: searchcache.keep(ctx, tables, entries, base)))
+        searchcache.keep_later(ctx, tables, entries, base)  # nobody waits for it
         return
     out.provide(PENDING, forked(lambda: searchcache.make(ctx)))
 

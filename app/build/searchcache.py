@@ -10,6 +10,7 @@ the cache's pruning keeps (app/build/cache.py `prune`).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from .. import urls
 from .context import BuildContext
+from .forked import detached, lock_for, unlock
 from .pagebuild import page_segment
 from .postings import Segment, Tables
 from .reindex import Base, plan, update
@@ -37,17 +39,28 @@ class Earlier:
     missing: frozenset[str]
 
 
-def units(ctx: BuildContext) -> list[tuple[str, Callable[[], Segment]]]:
+def units(ctx: BuildContext, stored: bool = False) -> list[tuple[str, Callable[[], Segment]]]:
     """Each unit's key and a way to its segment (a page's was counted by its build, or is counted
-    again if lost); in the index's order: the pages in menu order, then the sources."""
+    again if lost); in the index's order: the pages in menu order, then the sources. `stored`:
+    before any page's build is read here, each page's segment from the cache, by its key (a
+    missing one raises LookupError)."""
     built, keys = ctx.built, ctx.page_keys
 
     def page(k: tuple[str, str]) -> Callable[[], Segment]:
+        if stored:
+            return lambda: _stored(ctx, keys[k])
         return lambda: built[k].search() or page_segment(ctx, ctx.rendered[k])
 
-    out = [(keys.get(k, ""), page(k)) for k in ctx.rendered]
+    out = [(keys.get(k, ""), page(k)) for k in (keys if stored else ctx.rendered)]
     out.append(("sources " + ctx.environment, lambda: _sources(ctx)))
     return out
+
+
+def _stored(ctx: BuildContext, key: str) -> Segment:
+    found = ctx.store.segment(key) if ctx.store is not None else None
+    if found is None:
+        raise LookupError(f"no search entries in the build cache for page {key[:12]}")
+    return found
 
 
 def _sources(ctx: BuildContext) -> Segment:
@@ -72,7 +85,7 @@ def _sources(ctx: BuildContext) -> Segment:
     return Segment.of(rows)
 
 
-def earlier(ctx: BuildContext) -> Earlier | None:
+def earlier(ctx: BuildContext, stored: bool = False) -> Earlier | None:
     """The earlier index this build's can be made from (few units changed), else None."""
     store = ctx.store
     if store is None or not ctx.build_key or not ctx.page_keys:
@@ -90,7 +103,7 @@ def earlier(ctx: BuildContext) -> Earlier | None:
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("build cache: an earlier search index's base is not valid (%s)", exc)
         return None
-    missing = plan(base, [key for key, _ in units(ctx)], FEW)
+    missing = plan(base, [key for key, _ in units(ctx, stored)], FEW)
     return Earlier(key, base, frozenset(missing)) if missing is not None else None
 
 
@@ -115,9 +128,10 @@ def remake(ctx: BuildContext, found: Earlier) -> tuple[Tables, tuple[Entry, ...]
     return made
 
 
-def make(ctx: BuildContext) -> bytes:
-    """The index made from every unit's segment and kept in the cache; its bytes."""
-    made = [(key, segment()) for key, segment in units(ctx)]
+def make(ctx: BuildContext, stored: bool = False) -> bytes:
+    """The index made from every unit's segment and kept in the cache; its bytes. `stored`:
+    as `units`."""
+    made = [(key, segment()) for key, segment in units(ctx, stored)]
     segments = [s for _, s in made]
     tables, counts = Tables.counted(segments)
     entries = tuple(e for s in segments for e in s.entries)
@@ -134,6 +148,32 @@ def keep(ctx: BuildContext, tables: Tables, entries: tuple[Entry, ...], base: Ba
     store.put_bytes("searchbase", key, base.to_bytes())
     store.put_bytes("pins", PIN, f"search/{key}\nsearchbase/{key}".encode())
     return data
+
+
+def keep_later(ctx: BuildContext, tables: Tables, entries: tuple[Entry, ...], base: Base) -> None:
+    """`keep`, in a process nobody waits for: this build has the index in memory already. Its
+    file is locked until the three are written, so the bundle for the next start (and a start
+    that comes first) waits for them (app/build/forked.py). Here, now, when it cannot be so."""
+    assert ctx.store is not None and ctx.build_key, "only a build with a cache keeps its index"
+    target = ctx.store.file("search", ctx.build_key)
+    lock = lock_for(target)
+
+    def work() -> None:
+        try:
+            keep(ctx, tables, entries, base)
+        finally:
+            unlock(target, lock)
+
+    if detached(work):
+        if lock is not None:
+            os.close(lock)  # the writer's copy keeps it held
+        return
+    try:
+        keep(ctx, tables, entries, base)
+    finally:
+        unlock(target, lock)
+        if lock is not None:
+            os.close(lock)
 
 
 def cache_files(key: str) -> list[tuple[str, str]]:

@@ -165,7 +165,11 @@ def _build(
     out = Output()
     ctx = replace(prepare(settings, content, out), store=cache, environment=environment)
     clock.lap("load")
-    built, build_key, page_keys = all_pages(ctx, cache, environment, checked)
+
+    def stored(key: str, keys: Mapping[tuple[str, str], str]) -> None:
+        search.early(replace(ctx, build_key=key, page_keys=MappingProxyType(dict(keys))), out)
+
+    built, build_key, page_keys = all_pages(ctx, cache, environment, checked, stored=stored)
     clock.lap("pages")
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
     ctx = replace(

@@ -19,7 +19,6 @@ from ..build import versions
 from ..build.api_docs import PREFIX
 from ..build.bundle import Prefetch
 from ..build.bundle import keep as keep_bundle
-from ..build.pagebuild import MIN_PARALLEL
 from ..build.site import Site, build_site
 from ..settings import Settings
 from . import routes
@@ -95,8 +94,7 @@ def preload(
     _PRELOADED[:] = [create_app(settings, site)]
     gc.freeze()  # what the site holds stays out of every later collection, in every worker
     if settings.cache_dir is not None:  # what the next start reads, in one file; the pruning
-        many = site.report.pages - site.report.from_cache >= MIN_PARALLEL  # a cold start's
-        keep_bundle(settings.cache_dir, site.build_key, site.cache_files, site.prune, many)
+        keep_bundle(settings.cache_dir, site.build_key, site.cache_files, site.prune)
     return site
 
 
