@@ -259,6 +259,56 @@ def test_a_cold_pool_build_makes_its_index_from_the_stored_segments_before_readi
     assert fingerprint(again) == expected
 
 
+def test_a_few_changed_pages_are_built_by_a_child_while_the_rest_are_read(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One page changed (and so its twin): a forked child builds the two and writes their
+    entries while the others are read here; then theirs are read. An invalid page makes the
+    child fail quietly, and the build here reports every problem."""
+    cache = tmp_path / "cache"
+    build(settings(content, cache))
+    page = content / "pages/en/sanctuary-ordinance.md"
+    page.write_text(page.read_text().replace("\n---\n", "\n---\nA new first line.\n\n", 1))
+    expected = fingerprint(build(settings(content, None)))
+    events: list[str] = []
+    real_cached = pageset._cached
+
+    def cached(cache, content, keys, read):  # type: ignore[no-untyped-def]
+        events.append(f"read {len(keys)}")
+        return real_cached(cache, content, keys, read)
+
+    def forked(work):  # type: ignore[no-untyped-def]
+        events.append("child")
+        done = work()  # here, so that the order is seen
+        events.append(f"child done {done}")
+        return lambda: done is not False
+
+    monkeypatch.setattr(pageset, "_cached", cached)
+    monkeypatch.setattr(pageset, "forked", forked)
+    monkeypatch.setattr(pagebuild, "build_page", _counting(pagebuild.build_page, events))
+    after = build(settings(content, cache))
+    pages = after.report.pages
+    assert events[:3] == ["child", "built", "built"]
+    assert events[3:] == ["child done True", f"read {pages - 2}", "read 2"]
+    assert after.report.from_cache == pages - 2  # the two built now are not counted as read
+    assert fingerprint(after) == expected
+    events.clear()
+    page.write_text(page.read_text().replace("{#", "{#Bad_", 1))
+    with pytest.raises(ContentError) as raised:
+        build(settings(content, cache))
+    assert events[:2] == ["child", "child done False"]  # checked, not built, and nothing logged
+    problems = raised.value.problems
+    assert any(p.file.endswith("sanctuary-ordinance.md") for p in problems)
+
+
+def _counting(real, events):  # type: ignore[no-untyped-def]
+    def build_page(ctx, page):  # type: ignore[no-untyped-def]
+        events.append("built")
+        return real(ctx, page)
+
+    return build_page
+
+
 def test_an_invalid_page_stops_a_pool_prebuild_with_the_full_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -80,7 +80,9 @@ def test_serve_builds_in_its_own_process_and_a_second_start_reads_no_content_fil
         return real(settings, environment, bundle)
 
     # the bundle of what the first start read, written now (not in a process of its own)
-    def keep(root: Path, key: str, files: list[tuple[str, str]], then: object) -> None:
+    def keep(
+        root: Path, key: str, files: list[tuple[str, str]], then: object, first: object
+    ) -> None:
         bundle_module.write(root, key, files)
         assert then is None or callable(then)
 

@@ -11,7 +11,7 @@ import pytest
 from test_build_cache import fingerprint, settings
 
 from app import urls
-from app.build import cite_templates, discovery
+from app.build import cite_templates, discovery, pageset
 from app.build import pages as pages_module
 from app.build.context import BuildContext, Output, by_build, kept
 from app.build.prebuilt import Prebuilt
@@ -100,6 +100,8 @@ def test_a_changed_page_reads_the_citation_style_templates_from_the_cache(
         return real(style, lang, record)
 
     monkeypatch.setattr(citing, "_render", spy)
+    # the changed pages are built here, not by a forked child, so that the spy sees them
+    monkeypatch.setattr(pageset, "forked", lambda work: (lambda done: lambda: done)(work()))
     after = build(settings(content, cache))
     assert after.report.from_cache == after.report.pages - 2
     assert rendered == []

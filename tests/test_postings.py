@@ -182,6 +182,10 @@ def test_work_for_a_child_runs_in_a_fork_alone_and_here_beside_other_threads(
 
     monkeypatch.setattr(module.threading, "active_count", lambda: 1)
     assert forked(fails)() is False
+    assert forked(lambda: False)() is False  # a quiet failure: nothing to log
+    assert forked(lambda: None)() is True
+    monkeypatch.setattr(module.threading, "active_count", lambda: 2)
+    assert forked(lambda: False)() is False  # the same, done here
 
 
 def test_a_cold_build_makes_its_index_in_a_child_as_the_server_does(

@@ -21,7 +21,7 @@ import struct
 import tempfile
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .forked import being_written, detached, lock_for, unlock, wait_written
@@ -101,14 +101,9 @@ def _index(body: memoryview) -> Entries:
 
 
 def write(root: Path, build_key: str, files: Iterable[tuple[str, str]]) -> None:
-    """The bundle of `files` (kind, key) for `build_key`; a file gone since is left out, and
-    one still being written (the search index, by a child nobody waits for) is waited for."""
+    """The bundle of `files` (kind, key) for `build_key`; a file gone since is left out."""
     listed, parts = [], []
-    chosen = list(dict.fromkeys(files))
-    for kind, key in chosen:
-        if not (root / kind / f"{key}.bin").exists():
-            wait_written(root / kind / f"{key}.bin")
-    for kind, key in chosen:
+    for kind, key in dict.fromkeys(files):
         try:
             data = (root / kind / f"{key}.bin").read_bytes()
         except OSError:
@@ -138,21 +133,24 @@ def keep(
     build_key: str,
     files: Iterable[tuple[str, str]],
     then: Callable[[], None] | None = None,
+    first: Sequence[Callable[[], object]] = (),
 ) -> bool:
-    """Write the bundle for `build_key` unless it is there, then do `then` (the cache's pruning),
+    """Do `first` (write the cache files the build left to write: the search index it made),
+    write the bundle for `build_key` unless it is there, then do `then` (the cache's pruning),
     in a process nobody waits for: it reads and writes about 160 MB for 1,000 pages, and the
     server need not wait. The writer holds a lock, taken here before the fork, that a start
     right after this one waits for (`Prefetch`, in its thread, while it imports the app). False
     when there is nothing to do, or it cannot be done so (no fork, or other threads running):
-    then the pruning is done here, now."""
+    then `first` and the pruning are done here, now."""
     target = path(root, build_key)
     due = bool(build_key) and not target.is_file()
-    if not due and then is None:
+    if not due and then is None and not first:
         return False
     chosen = list(files)
     lock = lock_for(target) if due else None
 
     def work() -> None:
+        _do(first)  # before the bundle, which holds what they write
         if due:
             try:
                 write(root, build_key, chosen)
@@ -171,9 +169,18 @@ def keep(
     if lock is not None:
         unlock(target, lock)
         os.close(lock)
+    _do(first)
     if then is not None:
         then()
     return False
+
+
+def _do(jobs: Sequence[Callable[[], object]]) -> None:
+    for job in jobs:
+        try:
+            job()
+        except Exception:  # the bundle is written without what it failed to write
+            log.exception("build cache: writing what the build left to write failed")
 
 
 def latest(root: Path) -> str:

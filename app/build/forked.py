@@ -21,25 +21,24 @@ WAIT_S = 5.0  # at most, for a file being written (a bundle of 1,000 pages: abou
 
 def forked(work: Callable[[], object]) -> Callable[[], bool]:
     """Start `work` in a child (a fork of this process) and return a function that waits for it
-    and tells whether it succeeded. Without fork, or with other threads running (`make dev`'s
-    watcher, a test's server: a lock one of them holds would never be released in the child),
-    the work runs here, now."""
+    and tells whether it succeeded (raised nothing, and returned anything but False). Without
+    fork, or with other threads running (`make dev`'s watcher, a test's server: a lock one of
+    them holds would never be released in the child), the work runs here, now."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
-        work()
-        return lambda: True
+        done = work() is not False
+        return lambda: done
     sys.stdout.flush()
     sys.stderr.flush()
     try:
         pid = os.fork()
     except OSError as exc:  # no memory or processes left for a child: the work runs here
         log.warning("build: cannot fork (%s); the work runs here", exc)
-        work()
-        return lambda: True
+        done = work() is not False
+        return lambda: done
     if pid == 0:  # the child: never returns into the parent's code
         code = 1
         try:
-            work()
-            code = 0
+            code = 1 if work() is False else 0
         except BaseException:
             log.exception("build: work in a child process failed")
         finally:

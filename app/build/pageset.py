@@ -8,10 +8,11 @@ from collections.abc import Callable, Mapping
 from typing import NoReturn, cast
 
 from ..content.loader import load_content
-from ..content.records import Content
+from ..content.records import Content, Page
 from . import cachekey
 from .cache import BuildCache
 from .context import BuildContext
+from .forked import forked
 from .pagebuild import Put, build_pages, pooled, store_pages, workers
 from .pageparts import PageBuild
 
@@ -37,30 +38,24 @@ def all_pages(
     order = [(lang, p.slug) for lang in ctx.langs for p in content.pages_in(lang)]
     keys: dict[tuple[str, str], str] = {}
     found: dict[tuple[str, str], PageBuild] = {}
+    ahead: set[tuple[str, str]] = set()
+    processes = workers(ctx.settings.build_workers)
     if cache is not None:
         shape = cachekey.shape(content.pages.values())
         keys = {k: cachekey.page(environment, shape, content, content.pages[k]) for k in order}
-        found = _cached(cache, content, keys, keep)
-    missing = [content.pages[key] for key in order if key not in found]
-    processes = workers(ctx.settings.build_workers)
-    rest = missing
-    if cache is not None and (not keep or pooled(len(missing), processes)):
-        if not store_pages(ctx, missing, processes, _putter(cache, keys)):
+        found, ahead = _read(ctx, cache, keys, keep, processes)
+    missing = [content.pages[key] for key in order if key not in found or key in ahead]
+    rest = [p for p in missing if (p.lang, p.slug) not in found]
+    if cache is not None and (not keep or pooled(len(rest), processes)):
+        if not store_pages(ctx, rest, processes, _putter(cache, keys)):
             _invalid(ctx)
         if stored is not None:
             stored(_build_key(keys, order), keys)
-        rest = []
+        pooled_pages, rest = rest, []
         if keep:  # what the workers wrote, read and checked as every entry is
-            found.update(
-                _cached(
-                    cache,
-                    content,
-                    {(p.lang, p.slug): keys[(p.lang, p.slug)] for p in missing},
-                    True,
-                )
-            )
-            rest = [p for p in missing if (p.lang, p.slug) not in found]
-            cache.hits.difference_update(keys[(p.lang, p.slug)] for p in missing)  # built now
+            found.update(_cached(cache, content, _keys_of(pooled_pages, keys), True))
+            rest = [p for p in pooled_pages if (p.lang, p.slug) not in found]
+            cache.hits.difference_update(keys[(p.lang, p.slug)] for p in pooled_pages)  # new
     fresh = build_pages(ctx, rest, processes, checked=checked)
     if fresh is None:
         _invalid(ctx)
@@ -80,6 +75,37 @@ def all_pages(
 
 def _build_key(keys: Mapping[tuple[str, str], str], order: list[tuple[str, str]]) -> str:
     return hashlib.sha256("\0".join(keys[k] for k in order).encode()).hexdigest()
+
+
+def _keys_of(pages: list[Page], keys: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    return {(p.lang, p.slug): keys[(p.lang, p.slug)] for p in pages}
+
+
+def _read(
+    ctx: BuildContext,
+    cache: BuildCache,
+    keys: Mapping[tuple[str, str], str],
+    keep: bool,
+    processes: int,
+) -> tuple[dict[tuple[str, str], PageBuild], set[tuple[str, str]]]:
+    """The builds the cache holds (see `_cached`); and the pages built ahead: when a few are
+    not in the cache, a forked child builds them (and writes their entries, as a pool's worker
+    does) while the others are read here, then theirs are read. A child that fails (a page is
+    not valid) leaves them to be built here, which reports why."""
+    content = ctx.content
+    absent = [k for k, page_key in keys.items() if not cache.has("pages", page_key)]
+    if not keep or not absent or pooled(len(absent), processes):
+        return _cached(cache, content, keys, keep), set()
+    pages = [content.pages[k] for k in absent]
+    put = _putter(cache, keys)
+    wait = forked(lambda: store_pages(ctx, pages, 1, put))  # False: a quiet failure
+    ahead = set(absent)
+    found = _cached(cache, content, {k: v for k, v in keys.items() if k not in ahead}, True)
+    wait()
+    built = _cached(cache, content, _keys_of(pages, keys), True)
+    cache.hits.difference_update(keys[k] for k in built)  # built now
+    found.update(built)
+    return found, ahead
 
 
 _HELD = cast(PageBuild, object())  # a page whose build the cache holds, not read

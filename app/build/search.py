@@ -279,6 +279,7 @@ class Search:
 SERVICE = "search"
 PENDING = "search index, being made"  # a service only while a child makes (or keeps) the index
 MADE = "search index, made here"  # a service only until `stage` serves it
+LATER = "cache files to write later"  # the index made here (app/build/site.py `Site.later`)
 
 
 def early(ctx: BuildContext, out: Output) -> None:
@@ -295,9 +296,10 @@ def early(ctx: BuildContext, out: Output) -> None:
 
 def start_stage(ctx: BuildContext, out: Output) -> None:
     """Early, when the index is not in the build cache: made here from an earlier build's index
-    if few pages changed (app/build/reindex.py), and a process nobody waits for writes it; else
-    a forked child makes it from every page's entries and writes it, while the other stages run
-    here, and `stage` waits for it and reads it."""
+    if few pages changed (app/build/reindex.py), and written later (by the process that writes
+    the bundle, after the server starts); else a forked child makes it from every page's
+    entries and writes it, while the other stages run here, and `stage` waits for it and reads
+    it."""
     store, key = ctx.store, ctx.build_key
     if store is None or not key or store.has("search", key) or PENDING in out.services:
         return
@@ -305,8 +307,8 @@ def start_stage(ctx: BuildContext, out: Output) -> None:
     made = searchcache.remake(ctx, found) if found is not None else None
     if made is not None:
         tables, entries, base = made
-        out.provide(MADE, (tables, entries))
-        searchcache.keep_later(ctx, tables, entries, base)  # nobody waits for it
+        out.provide(MADE, (tables, entries))  # written later, by whoever writes the bundle
+        out.provide(LATER, (lambda: searchcache.keep(ctx, tables, entries, base),))
         return
     out.provide(PENDING, forked(lambda: searchcache.make(ctx)))
 

@@ -10,7 +10,6 @@ the cache's pruning keeps (app/build/cache.py `prune`).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,7 +17,6 @@ import numpy as np
 
 from .. import urls
 from .context import BuildContext
-from .forked import detached, lock_for, unlock
 from .pagebuild import page_segment
 from .postings import Segment, Tables
 from .reindex import Base, plan, update
@@ -148,32 +146,6 @@ def keep(ctx: BuildContext, tables: Tables, entries: tuple[Entry, ...], base: Ba
     store.put_bytes("searchbase", key, base.to_bytes())
     store.put_bytes("pins", PIN, f"search/{key}\nsearchbase/{key}".encode())
     return data
-
-
-def keep_later(ctx: BuildContext, tables: Tables, entries: tuple[Entry, ...], base: Base) -> None:
-    """`keep`, in a process nobody waits for: this build has the index in memory already. Its
-    file is locked until the three are written, so the bundle for the next start (and a start
-    that comes first) waits for them (app/build/forked.py). Here, now, when it cannot be so."""
-    assert ctx.store is not None and ctx.build_key, "only a build with a cache keeps its index"
-    target = ctx.store.file("search", ctx.build_key)
-    lock = lock_for(target)
-
-    def work() -> None:
-        try:
-            keep(ctx, tables, entries, base)
-        finally:
-            unlock(target, lock)
-
-    if detached(work):
-        if lock is not None:
-            os.close(lock)  # the writer's copy keeps it held
-        return
-    try:
-        keep(ctx, tables, entries, base)
-    finally:
-        unlock(target, lock)
-        if lock is not None:
-            os.close(lock)
 
 
 def cache_files(key: str) -> list[tuple[str, str]]:

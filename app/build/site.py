@@ -77,6 +77,8 @@ class Site:
     build_key: str = ""  # with a build cache: a hash of every page's key
     cache_files: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # read or written
     prune: Callable[[], None] | None = field(default=None, repr=False)  # left to the caller
+    # cache files left to write (the index made from an earlier one, in memory here already)
+    later: tuple[Callable[[], object], ...] = field(default=(), repr=False)
 
     @property
     def langs(self) -> list[str]:
@@ -136,14 +138,16 @@ def build_site(
     then run on what the pages left. `environment`: the cache's key for all but the pages
     (app/build/cachekey.py), when the caller has worked it out for this start; `bundle`: the
     cache files a build read, being read (app/build/bundle.py). `leave_pruning`: the cache's
-    pruning, when due, is left to the caller (`Site.prune`; the server does it after it starts).
+    pruning, when due, and the cache files left to write are left to the caller (`Site.prune`,
+    `Site.later`; the server has them done after it starts, app/build/bundle.py `keep`).
     """
     with collector_paused(freeze):
         bundled = bundle.entries() if bundle is not None else None
         site = _build(settings, extra_stages, content, environment, bundled)
-    if site.prune is not None and not leave_pruning:
-        site.prune()
-        site = replace(site, prune=None)
+    if not leave_pruning:
+        for work in (*site.later, *filter(None, [site.prune])):
+            work()
+        site = replace(site, prune=None, later=())
     trim()
     return site
 
@@ -179,15 +183,7 @@ def _build(
         build_key=build_key,
         page_keys=MappingProxyType(page_keys),
     )
-    try:
-        for stage in (*STAGES, *extra_stages):
-            _run(stage, ctx, out, cache)
-            clock.lap(stage.__module__.rsplit(".", 1)[-1] + "." + getattr(stage, "__name__", "?"))
-    except BaseException:
-        pending = out.services.pop(search.PENDING, None)  # a child making the index: reaped
-        if callable(pending):
-            pending()
-        raise
+    _stages((*STAGES, *extra_stages), ctx, out, cache, clock)
     responses = Responses(out.responses, out.deferred)
     _samples(responses, out.samples, cache, environment)
     clock.lap("samples")
@@ -211,7 +207,22 @@ def _build(
         build_key=build_key,
         cache_files=_next_start(cache, build_key) if cache is not None else (),
         prune=cache.prune if cache is not None and cache.prune_due else None,
+        later=service(out.services, search.LATER, tuple) or (),
     )
+
+
+def _stages(
+    stages: Iterable[Stage], ctx: BuildContext, out: Output, cache: BuildCache | None, clock: _Clock
+) -> None:
+    try:
+        for stage in stages:
+            _run(stage, ctx, out, cache)
+            clock.lap(stage.__module__.rsplit(".", 1)[-1] + "." + getattr(stage, "__name__", "?"))
+    except BaseException:
+        pending = out.services.pop(search.PENDING, None)  # a child making the index: reaped
+        if callable(pending):
+            pending()
+        raise
 
 
 def _next_start(cache: BuildCache, build_key: str) -> tuple[tuple[str, str], ...]:

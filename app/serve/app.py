@@ -94,7 +94,7 @@ def preload(
     _PRELOADED[:] = [create_app(settings, site)]
     gc.freeze()  # what the site holds stays out of every later collection, in every worker
     if settings.cache_dir is not None:  # what the next start reads, in one file; the pruning
-        keep_bundle(settings.cache_dir, site.build_key, site.cache_files, site.prune)
+        keep_bundle(settings.cache_dir, site.build_key, site.cache_files, site.prune, site.later)
     return site
 
 
