@@ -147,9 +147,27 @@ def test_a_failing_deferred_build_is_a_logged_500_page_with_the_site_headers(
     assert path not in site.responses.built
 
 
-def test_one_of_each_deferred_kind_is_built_at_startup_as_a_check(content_dir: Path) -> None:
-    """A builder that cannot work (a broken template, fonts missing) stops startup."""
+def test_one_of_each_deferred_kind_is_built_at_startup_as_a_check(
+    content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A builder that cannot work (a broken template, fonts missing) stops startup. They are
+    built by a forked child, so the server keeps none of them (nor what they loaded)."""
+    from app.build import forked as forked_module
+    from app.build import site as site_module
+
+    monkeypatch.setattr(forked_module.threading, "active_count", lambda: 1)  # as the server
+    forked_site = build_served(Settings(content_dir=content_dir, site_url=SITE))
+    assert not [p for p in forked_site.responses.built if forked_site.responses.is_deferred(p)]
+    children: list[int] = []
+
+    def here(work):  # type: ignore[no-untyped-def]
+        children.append(1)
+        done = work()  # here, so that what it built is seen
+        return lambda: done is not False
+
+    monkeypatch.setattr(site_module, "forked", here)
     site = build_served(Settings(content_dir=content_dir, site_url=SITE))
+    assert children == [1]
     for lang in site.langs:
         sampled = [p for p in site.responses.built if site.responses.is_deferred(p)]
         kinds = {
@@ -161,6 +179,7 @@ def test_one_of_each_deferred_kind_is_built_at_startup_as_a_check(content_dir: P
     templates = content_dir.parent / "templates"
     shutil.copytree(site.settings.templates_dir, templates)
     (templates / "handout.html").write_text("{{ no_such_name }}", encoding="utf-8")
+    monkeypatch.setattr(site_module, "forked", forked_module.forked)  # the child fails
     with pytest.raises(DeferredBuildError, match="handout"):
         build_served(Settings(content_dir=content_dir, site_url=SITE, templates_dir=templates))
 

@@ -9,7 +9,6 @@ add stages of its own (the OpenAPI document, which FastAPI describes).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,9 +41,11 @@ from .assets import fingerprint
 from .bundle import Entries, Prefetch
 from .cache import BuildCache
 from .context import BuildContext, Output, Stage, service
+from .forked import forked
 from .memory import collector_paused, trim
 from .pageset import all_pages
 from .prebuilt import Prebuilt, Responses
+from .report import BuildReport, Clock
 
 T = TypeVar("T")
 log = logging.getLogger("app")
@@ -159,7 +160,7 @@ def _build(
     known: str | None,
     bundled: Entries | None,
 ) -> Site:
-    clock = _Clock()
+    clock = Clock()
     cache = BuildCache(settings.cache_dir, bundled) if settings.cache_dir is not None else None
     environment = ""
     if cache is not None:
@@ -212,7 +213,7 @@ def _build(
 
 
 def _stages(
-    stages: Iterable[Stage], ctx: BuildContext, out: Output, cache: BuildCache | None, clock: _Clock
+    stages: Iterable[Stage], ctx: BuildContext, out: Output, cache: BuildCache | None, clock: Clock
 ) -> None:
     try:
         for stage in stages:
@@ -237,42 +238,14 @@ def _samples(
     responses: Responses, samples: list[str], cache: BuildCache | None, environment: str
 ) -> None:
     """One of each deferred kind per language, built now: one that fails, fails here, not for
-    a reader. Once per environment: they built with these templates, code and fonts."""
+    a reader. Once per environment: they built with these templates, code and fonts. In a
+    forked child, so what they load (Pillow, fonts) is not in the server until a reader asks;
+    built here, for the error, if it fails."""
     if cache is None or not cache.has_mark("samples", environment):
-        for path in samples:
-            responses[path]
+        if not forked(lambda: [responses[path] for path in samples])():
+            [responses[path] for path in samples]  # raises what failed
         if cache is not None:
             cache.mark("samples", environment)
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """How the build went: pages, how many came from the cache, seconds by phase."""
-
-    pages: int = 0
-    from_cache: int = 0
-    seconds: Mapping[str, float] = field(default_factory=dict)
-    bundled: int = 0  # cache files read from the bundle (app/build/bundle.py)
-
-    def line(self) -> str:
-        phases = ", ".join(f"{name} {value:.2f}" for name, value in self.seconds.items())
-        total = sum(self.seconds.values())
-        bundled = f"; {self.bundled} files from the bundle" if self.bundled else ""
-        return (
-            f"build: {self.pages} pages ({self.from_cache} from the cache{bundled}) in "
-            f"{total:.2f} s ({phases})"
-        )
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self.last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name] = self.laps.get(name, 0.0) + now - self.last
-        self.last = now
 
 
 def prebuild(settings: Settings) -> Content | None:
