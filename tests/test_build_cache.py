@@ -231,12 +231,10 @@ def test_a_cold_pool_build_makes_its_index_from_the_stored_segments_before_readi
         return real_cached(cache, content, keys, read)
 
     def forked(work):  # type: ignore[no-untyped-def]
-        try:  # here, so that what it did is seen (a fork's would not be)
-            work()
-        except LookupError:
-            return lambda: False
-        return lambda: True
+        done = work()  # here, so that what it did is seen (a fork's would not be)
+        return lambda: done is not False
 
+    monkeypatch.setattr(search, "can_fork", lambda: True)  # as the server, before it serves
     monkeypatch.setattr(searchcache, "make", make)
     monkeypatch.setattr(pageset, "_cached", cached)
     monkeypatch.setattr(search, "forked", forked)

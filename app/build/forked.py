@@ -53,6 +53,11 @@ def forked(work: Callable[[], object]) -> Callable[[], bool]:
     return wait
 
 
+def can_fork() -> bool:
+    """A child can be forked here now (fork exists, and no other thread runs)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 def detached(work: Callable[[], None]) -> bool:
     """Run `work` in a grandchild of this process: its parent exits at once (reaped here), so
     it is nobody's to wait for. Not with other threads running (a lock one of them holds would
@@ -126,9 +131,11 @@ def lock_for(file: Path) -> int | None:
 
 
 def unlock(file: Path, handle: int | None) -> None:
-    """`file` is written (or will not be): its lock goes, and with it any waiting."""
+    """`file` is written (or will not be): its lock (`handle`, ours) goes, and with it any
+    waiting. Without a handle, nothing: the lock is another process's."""
+    if handle is None:
+        return
     with contextlib.suppress(OSError):
         lock_path(file).unlink()
-    if handle is not None:
-        with contextlib.suppress(OSError):
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with contextlib.suppress(OSError):
+        fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,5 +1,6 @@
-"""Every page's build: read from the build cache, else built (here, or by a pool whose workers
-write their own entries) and then cached; and the key of the whole build."""
+"""Every page's build: read from the build cache, else built (by a pool, or a forked child,
+whose workers write their own entries; here when it cannot fork) and then cached; and the key
+of the whole build."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from . import cachekey
 from .cache import BuildCache
 from .context import BuildContext
 from .forked import forked
-from .pagebuild import Put, build_pages, pooled, store_pages, workers
+from .pagebuild import MIN_PARALLEL, Put, build_pages, pooled, store_pages, workers
 from .pageparts import PageBuild
 
 Stored = Callable[[str, Mapping[tuple[str, str], str]], None]
@@ -30,7 +31,8 @@ def all_pages(
     """Every page's build, in menu order: from the cache, else built (and then cached); and a
     key for the whole build (a hash of every page's key) and each page's key, with a cache.
     Many missing pages are built by a pool whose workers write their own entries (nothing is
-    sent back), then read here; a few are built here. Unless `keep`, the builds are only
+    sent back), then read here; a few by one forked child while the rest are read (`_read`;
+    here when it cannot fork), and those it did not build, here. Unless `keep`, the builds are only
     cached, and none is returned (or read). `stored(build_key, keys)` is called once a pool
     has put every page in the cache, before they are read here (the search index's child
     starts then)."""
@@ -94,7 +96,7 @@ def _read(
     not valid) leaves them to be built here, which reports why."""
     content = ctx.content
     absent = [k for k, page_key in keys.items() if not cache.has("pages", page_key)]
-    if not keep or not absent or pooled(len(absent), processes):
+    if not keep or not absent or len(absent) >= MIN_PARALLEL or pooled(len(absent), processes):
         return _cached(cache, content, keys, keep), set()
     pages = [content.pages[k] for k in absent]
     put = _putter(cache, keys)

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from .. import urls
 from . import searchcache
 from .context import BuildContext, Output
-from .forked import forked
+from .forked import can_fork, forked
 from .postings import Segment, Tables
 from .ranking import Postings, Scored, order, score
 from .searchrows import Analyzed, Entry, analyze
@@ -288,10 +288,18 @@ def early(ctx: BuildContext, out: Output) -> None:
     earlier one, a forked child makes it from the stored segments (`start_stage` then starts
     none; if one is missing, the child fails and `stage` makes the index here)."""
     store, key = ctx.store, ctx.build_key
-    if store is None or not key or store.has("search", key):
-        return
+    if store is None or not key or store.has("search", key) or not can_fork():
+        return  # here, it would only keep the pages waiting: `start_stage` makes it
     if searchcache.earlier(ctx, stored=True) is None:
-        out.provide(PENDING, forked(lambda: searchcache.make(ctx, stored=True)))
+        out.provide(PENDING, forked(lambda: _from_stored(ctx)))
+
+
+def _from_stored(ctx: BuildContext) -> bool:
+    try:
+        searchcache.make(ctx, stored=True)
+    except LookupError:  # a segment lost: `stage` makes the index from the pages' builds
+        return False
+    return True
 
 
 def start_stage(ctx: BuildContext, out: Output) -> None:

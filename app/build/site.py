@@ -43,6 +43,7 @@ from .cache import BuildCache
 from .context import BuildContext, Output, Stage, service
 from .forked import forked
 from .memory import collector_paused, trim
+from .pageparts import PageBuild
 from .pageset import all_pages
 from .prebuilt import Prebuilt, Responses
 from .report import BuildReport, Clock
@@ -171,10 +172,7 @@ def _build(
     ctx = replace(prepare(settings, content, out), store=cache, environment=environment)
     clock.lap("load")
 
-    def stored(key: str, keys: Mapping[tuple[str, str], str]) -> None:
-        search.early(replace(ctx, build_key=key, page_keys=MappingProxyType(dict(keys))), out)
-
-    built, build_key, page_keys = all_pages(ctx, cache, environment, checked, stored=stored)
+    built, build_key, page_keys = _pages(ctx, out, cache, environment, checked)
     clock.lap("pages")
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
     ctx = replace(
@@ -208,8 +206,12 @@ def _build(
         build_key=build_key,
         cache_files=_next_start(cache, build_key) if cache is not None else (),
         prune=cache.prune if cache is not None and cache.prune_due else None,
-        later=service(out.services, search.LATER, tuple) or (),
+        later=_jobs(out.services.pop(search.LATER, ())),  # not kept in the site's services
     )
+
+
+def _jobs(later: object) -> tuple[Callable[[], object], ...]:
+    return tuple(j for j in later if callable(j)) if isinstance(later, tuple) else ()
 
 
 def _stages(
@@ -220,10 +222,30 @@ def _stages(
             _run(stage, ctx, out, cache)
             clock.lap(stage.__module__.rsplit(".", 1)[-1] + "." + getattr(stage, "__name__", "?"))
     except BaseException:
-        pending = out.services.pop(search.PENDING, None)  # a child making the index: reaped
-        if callable(pending):
-            pending()
+        _reap(out)
         raise
+
+
+def _pages(
+    ctx: BuildContext, out: Output, cache: BuildCache | None, environment: str, checked: bool
+) -> tuple[dict[tuple[str, str], PageBuild], str, dict[tuple[str, str], str]]:
+    """`all_pages`; the search index's child starts once a pool has stored them (reaped if
+    anything fails)."""
+
+    def stored(key: str, keys: Mapping[tuple[str, str], str]) -> None:
+        search.early(replace(ctx, build_key=key, page_keys=MappingProxyType(dict(keys))), out)
+
+    try:
+        return all_pages(ctx, cache, environment, checked, stored=stored)
+    except BaseException:
+        _reap(out)
+        raise
+
+
+def _reap(out: Output) -> None:
+    pending = out.services.pop(search.PENDING, None)  # a child making the index: reaped
+    if callable(pending):
+        pending()
 
 
 def _next_start(cache: BuildCache, build_key: str) -> tuple[tuple[str, str], ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -91,10 +92,13 @@ def preload(
     written (copy-on-write), and a replaced worker starts at once. `environment`: its cache key,
     when the caller has it. Raises ContentError."""
     site = build(settings, freeze=True, environment=environment, bundle=bundle, leave_pruning=True)
+    later = site.later
+    if later:  # the served site keeps none of it (the remade index's counts)
+        site = replace(site, later=())
     _PRELOADED[:] = [create_app(settings, site)]
     gc.freeze()  # what the site holds stays out of every later collection, in every worker
     if settings.cache_dir is not None:  # what the next start reads, in one file; the pruning
-        keep_bundle(settings.cache_dir, site.build_key, site.cache_files, site.prune, site.later)
+        keep_bundle(settings.cache_dir, site.build_key, site.cache_files, site.prune, later)
     return site
 
 
