@@ -87,6 +87,19 @@ def test_an_entry_taken_from_the_bundle_is_the_file_it_copies(tmp_path: Path) ->
     }
 
 
+def _alone(script: str, arg: Path) -> subprocess.CompletedProcess[str]:
+    """`script` in a process of one thread, as the server is when it forks (this one has
+    others, so it would not fork)."""
+    return subprocess.run(
+        [sys.executable, "-c", script, str(arg)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+
+
 DETACHED = """
 import sys, time
 from pathlib import Path
@@ -103,14 +116,7 @@ print(bundle.detached(work), time.perf_counter() - started < 0.4)
 def test_the_bundle_is_written_by_a_process_nobody_waits_for(tmp_path: Path) -> None:
     """In a process of one thread, as the server is when it writes it (this one has others)."""
     done = tmp_path / "done"
-    result = subprocess.run(
-        [sys.executable, "-c", DETACHED, str(done)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    result = _alone(DETACHED, done)
     assert result.stdout.split() == ["True", "True"]  # returned before the work finished
     deadline = time.perf_counter() + 10
     while not done.exists() and time.perf_counter() < deadline:
@@ -219,14 +225,7 @@ def test_a_start_right_after_one_that_writes_the_bundle_waits_for_it(tmp_path: P
     assert entries == {("pages", "a"): memoryview(b"one")}
     assert time.perf_counter() - started >= 0.2  # it waited for the writer
     assert not bundle.being_written(target) and not forked.lock_path(target).exists()
-    result = subprocess.run(  # a process of one thread, as the server is when it forks
-        [sys.executable, "-c", KEEP_THEN_START, str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    result = _alone(KEEP_THEN_START, tmp_path)
     assert result.stdout.split() == ["True", "True", "True", "yes", "False"]
 
 
@@ -260,14 +259,7 @@ def test_what_the_build_left_to_write_is_written_before_the_bundle_that_holds_it
     waits for both (the lock is taken before the fork)."""
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "a.bin").write_bytes(b"one")
-    result = subprocess.run(  # a process of one thread, as the server is when it forks
-        [sys.executable, "-c", FIRST_THEN_BUNDLE, str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    result = _alone(FIRST_THEN_BUNDLE, tmp_path)
     assert result.stdout.split() == ["True", "True"]
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

@@ -56,10 +56,6 @@ class BuildCache:
 
     # -- files ---------------------------------------------------------------------------
 
-    def file(self, kind: str, key: str) -> Path:
-        """Where an entry is (or would be) kept."""
-        return Path(self._path(kind, key))
-
     def _path(self, kind: str, key: str) -> str:
         return f"{self._root}/{kind}/{key}.bin"
 

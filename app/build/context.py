@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import jinja2
@@ -41,8 +40,6 @@ class Store(Protocol):
     def has(self, kind: str, key: str) -> bool: ...
 
     def put_bytes(self, kind: str, key: str, data: bytes) -> None: ...
-
-    def file(self, kind: str, key: str) -> Path: ...
 
     def segment(self, key: str) -> Segment | None: ...
 

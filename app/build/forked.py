@@ -24,7 +24,7 @@ def forked(work: Callable[[], object]) -> Callable[[], bool]:
     and tells whether it succeeded (raised nothing, and returned anything but False). Without
     fork, or with other threads running (`make dev`'s watcher, a test's server: a lock one of
     them holds would never be released in the child), the work runs here, now."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if not can_fork():
         done = work() is not False
         return lambda: done
     sys.stdout.flush()
@@ -62,7 +62,7 @@ def detached(work: Callable[[], None]) -> bool:
     """Run `work` in a grandchild of this process: its parent exits at once (reaped here), so
     it is nobody's to wait for. Not with other threads running (a lock one of them holds would
     never be released in the child), nor without fork."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if not can_fork():
         return False
     sys.stdout.flush()
     sys.stderr.flush()

@@ -171,7 +171,6 @@ def _build(
     out = Output()
     ctx = replace(prepare(settings, content, out), store=cache, environment=environment)
     clock.lap("load")
-
     built, build_key, page_keys = _pages(ctx, out, cache, environment, checked)
     clock.lap("pages")
     rendered = MappingProxyType({key: b.rendered for key, b in built.items()})
